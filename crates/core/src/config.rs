@@ -1,0 +1,27 @@
+//! Limits and durations of one registry. Zero disables a duration.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Default per-interaction timeout in ms; 0 disables it.
+    pub interaction_timeout_ms: u64,
+    /// Age in ms past which the periodic sweep rejects an interaction; 0 disables it.
+    pub stale_threshold_ms: u64,
+    /// Pending interactions one session may hold at once.
+    pub max_per_session: u32,
+    /// Pending interactions the whole registry may hold at once.
+    pub max_pending_total: u32,
+    /// When set, an answer must name the interaction's own session.
+    pub require_session_match: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            interaction_timeout_ms: 300_000,
+            stale_threshold_ms: 600_000,
+            max_per_session: 100,
+            max_pending_total: 10_000,
+            require_session_match: false,
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Errors and settlement codes, each with the stable string that JavaScript sees as `err.code`.
+
+use thiserror::Error;
+
+/// How an interaction ended. Every pending interaction ends in exactly one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SettleCode {
+    Resolved,
+    Rejected,
+    SessionRemoved,
+    Timeout,
+    Aborted,
+    Stale,
+    Shutdown,
+}
+
+impl SettleCode {
+    pub const ALL: [SettleCode; 7] = [
+        SettleCode::Resolved,
+        SettleCode::Rejected,
+        SettleCode::SessionRemoved,
+        SettleCode::Timeout,
+        SettleCode::Aborted,
+        SettleCode::Stale,
+        SettleCode::Shutdown,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SettleCode::Resolved => "RESOLVED",
+            SettleCode::Rejected => "REJECTED",
+            SettleCode::SessionRemoved => "SESSION_REMOVED",
+            SettleCode::Timeout => "TIMEOUT",
+            SettleCode::Aborted => "ABORTED",
+            SettleCode::Stale => "STALE",
+            SettleCode::Shutdown => "SHUTDOWN",
+        }
+    }
+
+    /// The legacy message of the rejection; `Rejected` carries the caller's reason instead.
+    pub fn message(self) -> &'static str {
+        match self {
+            SettleCode::Resolved => "Interaction resolved",
+            SettleCode::Rejected => "Interaction rejected",
+            SettleCode::SessionRemoved => "Session removed",
+            SettleCode::Timeout => "Interaction timed out",
+            SettleCode::Aborted => "Interaction aborted",
+            SettleCode::Stale => "Stale interaction cleaned up",
+            SettleCode::Shutdown => "InteractionManager shutting down",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Why a request was refused before it was registered.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum RequestError {
+    #[error("Too many pending interactions for session {0}")]
+    TooManyForSession(String),
+    #[error("Too many pending interactions (limit {0})")]
+    TooManyTotal(u32),
+    #[error("InteractionManager has been shut down")]
+    ShutDown,
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+impl RequestError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::TooManyForSession(_) | RequestError::TooManyTotal(_) => {
+                "TOO_MANY_PENDING"
+            }
+            RequestError::ShutDown => "SHUTDOWN",
+            RequestError::Core(e) => e.code(),
+        }
+    }
+}
+
+/// Why an answer (resolve, reject, abort) changed nothing.
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerError {
+    /// Unknown id, malformed id, or an interaction that is already settled.
+    #[error("invalid_or_decided")]
+    InvalidOrDecided,
+    /// The answering session is not the one the interaction belongs to.
+    #[error("SESSION_MISMATCH")]
+    SessionMismatch,
+}
+
+impl AnswerError {
+    /// The legacy `error` string of `{ success: false, error }`.
+    pub fn code(self) -> &'static str {
+        match self {
+            AnswerError::InvalidOrDecided => "invalid_or_decided",
+            AnswerError::SessionMismatch => "SESSION_MISMATCH",
+        }
+    }
+}
+
+/// Failures of the machine, not of the caller.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum CoreError {
+    #[error("the operating system gave no entropy for an interaction id: {0}")]
+    Entropy(String),
+}
+
+impl CoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::Entropy(_) => "ENTROPY",
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Interaction ids: RFC 4122 version 4 UUIDs drawn from the operating system's CSPRNG.
+//!
+//! Ids are capabilities (whoever knows one can answer the interaction), so they must be
+//! unguessable. Entropy is fetched in blocks, as Node's `crypto.randomUUID` does, because one
+//! system call per id would dominate the request path.
+
+use crate::error::CoreError;
+use std::fmt;
+
+const IDS_PER_REFILL: usize = 256;
+
+/// A v4 UUID kept as its 128-bit value; its canonical text is lowercase with dashes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InteractionId(u128);
+
+/// Canonical text of an id: 36 ASCII bytes.
+pub type IdText = [u8; 36];
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+const DASHES: [usize; 4] = [8, 13, 18, 23];
+
+impl InteractionId {
+    pub fn from_u128(value: u128) -> Self {
+        Self(value)
+    }
+
+    pub fn as_u128(self) -> u128 {
+        self.0
+    }
+
+    /// Parses only the canonical form this crate produces (lowercase, dashed, 36 bytes), so that
+    /// one id has exactly one spelling and a look-up by text is a look-up by value.
+    pub fn parse(text: &[u8]) -> Option<Self> {
+        if text.len() != 36 {
+            return None;
+        }
+        let mut value: u128 = 0;
+        for (i, &b) in text.iter().enumerate() {
+            if DASHES.contains(&i) {
+                if b != b'-' {
+                    return None;
+                }
+                continue;
+            }
+            let nibble = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                _ => return None,
+            };
+            value = (value << 4) | u128::from(nibble);
+        }
+        Some(Self(value))
+    }
+
+    pub fn text(self) -> IdText {
+        let mut out = [b'-'; 36];
+        let mut shift = 128;
+        for (i, slot) in out.iter_mut().enumerate() {
+            if DASHES.contains(&i) {
+                continue;
+            }
+            shift -= 4;
+            *slot = HEX[((self.0 >> shift) & 0xf) as usize];
+        }
+        out
+    }
+}
+
+impl fmt::Display for InteractionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.text();
+        // The text is ASCII by construction.
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl fmt::Debug for InteractionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Hands out v4 UUIDs from a block of OS entropy, refilled when used up.
+pub struct IdGenerator {
+    pool: Box<[u8; 16 * IDS_PER_REFILL]>,
+    next: usize,
+}
+
+impl Default for IdGenerator {
+    fn default() -> Self {
+        Self {
+            pool: Box::new([0; 16 * IDS_PER_REFILL]),
+            next: IDS_PER_REFILL,
+        }
+    }
+}
+
+impl IdGenerator {
+    pub fn next_id(&mut self) -> Result<InteractionId, CoreError> {
+        if self.next == IDS_PER_REFILL {
+            getrandom::fill(&mut self.pool[..]).map_err(|e| CoreError::Entropy(e.to_string()))?;
+            self.next = 0;
+        }
+        let start = self.next * 16;
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&self.pool[start..start + 16]);
+        // Wipe what was handed out so the pool never holds a live id.
+        self.pool[start..start + 16].fill(0);
+        self.next += 1;
+        bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+        bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+        Ok(InteractionId(u128::from_be_bytes(bytes)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn text_round_trips_and_is_v4() {
+        let mut gen = IdGenerator::default();
+        for _ in 0..1000 {
+            let id = gen.next_id().expect("entropy");
+            let text = id.text();
+            assert_eq!(InteractionId::parse(&text), Some(id));
+            assert_eq!(text[14], b'4', "version nibble");
+            assert!(
+                matches!(text[19], b'8' | b'9' | b'a' | b'b'),
+                "variant nibble"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_rejects_non_canonical_text() {
+        let id = InteractionId::from_u128(0x0123_4567_89ab_4cde_8f01_2345_6789_abcd);
+        let text = id.to_string();
+        assert_eq!(text, "01234567-89ab-4cde-8f01-23456789abcd");
+        assert!(InteractionId::parse(text.to_uppercase().as_bytes()).is_none());
+        assert!(InteractionId::parse(&text.as_bytes()[1..]).is_none());
+        assert!(InteractionId::parse(text.replace('-', "_").as_bytes()).is_none());
+        assert!(InteractionId::parse(b"").is_none());
+        assert!(InteractionId::parse("é1234567-89ab-4cde-8f01-23456789abc".as_bytes()).is_none());
+    }
+
+    #[test]
+    fn a_million_ids_are_unique() {
+        let mut gen = IdGenerator::default();
+        let mut seen = HashSet::with_capacity(1_000_000);
+        for _ in 0..1_000_000 {
+            assert!(seen.insert(gen.next_id().expect("entropy")));
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Node-free core of the interaction manager: the registry of pending interactions, their ids,
+//! session index, deadlines, limits and statistics. The N-API binding stores its promise and
+//! reference handles as the registry's payload `P` and finishes whatever the registry settles.
+
+mod config;
+mod error;
+mod id;
+mod registry;
+mod stats;
+
+pub use config::Config;
+pub use error::{AnswerError, CoreError, RequestError, SettleCode};
+pub use id::{IdGenerator, IdText, InteractionId};
+pub use registry::{Answerer, NewInteraction, Refused, Registry, Settled};
+pub use stats::{StatsTable, TypeStats};
+
+#[cfg(test)]
+mod registry_tests;

@@ -1,0 +1,419 @@
+//! The registry of pending interactions: one map by id, a request-order index, a session index
+//! and a deadline index, all kept consistent by the single `settle` path.
+
+use crate::config::Config;
+use crate::error::{AnswerError, RequestError, SettleCode};
+use crate::id::{IdGenerator, InteractionId};
+use crate::stats::StatsTable;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
+
+/// What a request asks for; `timeout_ms: None` takes the registry's default, `Some(0)` disables.
+#[derive(Debug, Clone, Copy)]
+pub struct NewInteraction<'a> {
+    pub kind: &'a str,
+    pub session: Option<&'a str>,
+    pub timeout_ms: Option<u64>,
+}
+
+/// Who answers: `Anyone` when the caller named no session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answerer<'a> {
+    Anyone,
+    Session(&'a str),
+}
+
+/// A refused request hands the payload back so its owner can dispose of it.
+#[derive(Debug)]
+pub struct Refused<P> {
+    pub error: RequestError,
+    pub payload: P,
+}
+
+/// An interaction that has just left the registry, with everything its owner needs to finish it.
+#[derive(Debug)]
+pub struct Settled<P> {
+    pub id: InteractionId,
+    pub session: Option<Rc<str>>,
+    pub code: SettleCode,
+    pub payload: P,
+}
+
+#[derive(Debug)]
+struct Entry<P> {
+    seq: u64,
+    kind: u32,
+    session: Option<Rc<str>>,
+    requested_at: u64,
+    deadline: Option<u64>,
+    payload: P,
+}
+
+/// Pending interactions and their indexes. Time is a caller-supplied monotonic millisecond clock.
+pub struct Registry<P> {
+    config: Config,
+    ids: IdGenerator,
+    next_seq: u64,
+    clock: u64,
+    entries: HashMap<InteractionId, Entry<P>>,
+    order: BTreeMap<u64, InteractionId>,
+    sessions: HashMap<Rc<str>, BTreeMap<u64, InteractionId>>,
+    deadlines: BTreeSet<(u64, u64, InteractionId)>,
+    stats: StatsTable,
+    shut_down: bool,
+}
+
+impl<P> Registry<P> {
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            ids: IdGenerator::default(),
+            next_seq: 0,
+            clock: 0,
+            entries: HashMap::new(),
+            order: BTreeMap::new(),
+            sessions: HashMap::new(),
+            deadlines: BTreeSet::new(),
+            stats: StatsTable::default(),
+            shut_down: false,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn is_shut_down(&self) -> bool {
+        self.shut_down
+    }
+
+    pub fn pending_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn session_count(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn stats(&self) -> &StatsTable {
+        &self.stats
+    }
+
+    /// A wall clock may step back; deadlines and ages must not.
+    fn tick(&mut self, now: u64) -> u64 {
+        self.clock = self.clock.max(now);
+        self.clock
+    }
+
+    /// Registers an interaction and returns its fresh id, or refuses it with the payload handed back.
+    pub fn request(
+        &mut self,
+        req: NewInteraction<'_>,
+        now: u64,
+        payload: P,
+    ) -> Result<InteractionId, Refused<P>> {
+        match self.admit(&req) {
+            Ok(()) => {}
+            Err(error) => return Err(Refused { error, payload }),
+        }
+        let id = match self.ids.next_id() {
+            Ok(id) => id,
+            Err(e) => {
+                return Err(Refused {
+                    error: e.into(),
+                    payload,
+                })
+            }
+        };
+        let now = self.tick(now);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let kind = self.stats.intern(req.kind);
+        self.stats.requested(kind);
+        let session = req.session.map(|s| self.session_key(s));
+        if let Some(key) = &session {
+            self.sessions
+                .entry(key.clone())
+                .or_default()
+                .insert(seq, id);
+        }
+        let timeout = req.timeout_ms.unwrap_or(self.config.interaction_timeout_ms);
+        let deadline = (timeout > 0).then(|| now.saturating_add(timeout));
+        if let Some(at) = deadline {
+            self.deadlines.insert((at, seq, id));
+        }
+        self.order.insert(seq, id);
+        self.entries.insert(
+            id,
+            Entry {
+                seq,
+                kind,
+                session,
+                requested_at: now,
+                deadline,
+                payload,
+            },
+        );
+        Ok(id)
+    }
+
+    fn admit(&self, req: &NewInteraction<'_>) -> Result<(), RequestError> {
+        if self.shut_down {
+            return Err(RequestError::ShutDown);
+        }
+        if let Some(session) = req.session {
+            let held = self.sessions.get(session).map_or(0, BTreeMap::len);
+            if held >= self.config.max_per_session as usize {
+                return Err(RequestError::TooManyForSession(session.to_owned()));
+            }
+        }
+        if self.entries.len() >= self.config.max_pending_total as usize {
+            return Err(RequestError::TooManyTotal(self.config.max_pending_total));
+        }
+        Ok(())
+    }
+
+    /// Reuses the key already in the session index so a session's name is stored once.
+    fn session_key(&self, session: &str) -> Rc<str> {
+        match self.sessions.get_key_value(session) {
+            Some((key, _)) => key.clone(),
+            None => Rc::from(session),
+        }
+    }
+
+    /// The one way out of the registry: every path (answer, reject, abort, session removal,
+    /// timeout, stale sweep, shutdown) ends here, so indexes and counts cannot drift apart.
+    fn settle(&mut self, id: InteractionId, code: SettleCode) -> Option<Settled<P>> {
+        let entry = self.entries.remove(&id)?;
+        self.order.remove(&entry.seq);
+        if let Some(at) = entry.deadline {
+            self.deadlines.remove(&(at, entry.seq, id));
+        }
+        if let Some(key) = &entry.session {
+            if let Some(ids) = self.sessions.get_mut(&**key) {
+                ids.remove(&entry.seq);
+                if ids.is_empty() {
+                    self.sessions.remove(&**key);
+                }
+            }
+        }
+        self.stats.settled(entry.kind, code);
+        Some(Settled {
+            id,
+            session: entry.session,
+            code,
+            payload: entry.payload,
+        })
+    }
+
+    fn known(&self, id: &[u8]) -> Result<InteractionId, AnswerError> {
+        InteractionId::parse(id)
+            .filter(|id| self.entries.contains_key(id))
+            .ok_or(AnswerError::InvalidOrDecided)
+    }
+
+    /// Answers an interaction. With `require_session_match`, an anonymous answer is refused.
+    pub fn resolve(
+        &mut self,
+        id: &[u8],
+        answerer: Answerer<'_>,
+    ) -> Result<Settled<P>, AnswerError> {
+        let id = self.known(id)?;
+        let owner = self.entries.get(&id).and_then(|e| e.session.as_deref());
+        let allowed = match answerer {
+            Answerer::Anyone => !self.config.require_session_match,
+            Answerer::Session(asker) => owner == Some(asker),
+        };
+        if !allowed {
+            return Err(AnswerError::SessionMismatch);
+        }
+        self.settle(id, SettleCode::Resolved)
+            .ok_or(AnswerError::InvalidOrDecided)
+    }
+
+    /// Rejects one interaction by id with `Rejected` or `Aborted`.
+    pub fn reject(&mut self, id: &[u8], code: SettleCode) -> Result<Settled<P>, AnswerError> {
+        let id = self.known(id)?;
+        self.settle(id, code).ok_or(AnswerError::InvalidOrDecided)
+    }
+
+    /// Rejects every pending interaction of `session`, oldest first.
+    pub fn remove_session(&mut self, session: &str) -> Vec<Settled<P>> {
+        let ids: Vec<InteractionId> = match self.sessions.get(session) {
+            Some(ids) => ids.values().copied().collect(),
+            None => return Vec::new(),
+        };
+        ids.into_iter()
+            .filter_map(|id| self.settle(id, SettleCode::SessionRemoved))
+            .collect()
+    }
+
+    /// Settles up to `limit` interactions whose timeout has passed, earliest first.
+    /// Returns whether more are already due, so the caller can yield and come back.
+    pub fn expire(&mut self, now: u64, limit: usize, out: &mut Vec<Settled<P>>) -> bool {
+        let now = self.tick(now);
+        for _ in 0..limit {
+            match self.deadlines.first() {
+                Some(&(at, _, _)) if at <= now => {}
+                _ => return false,
+            }
+            // Popped first, so even an entry missing from `entries` cannot stall this loop.
+            if let Some((_, _, id)) = self.deadlines.pop_first() {
+                out.extend(self.settle(id, SettleCode::Timeout));
+            }
+        }
+        self.deadlines.first().is_some_and(|&(at, _, _)| at <= now)
+    }
+
+    /// Settles up to `limit` interactions older than the stale threshold, oldest first.
+    /// Returns whether more are stale.
+    pub fn sweep_stale(&mut self, now: u64, limit: usize, out: &mut Vec<Settled<P>>) -> bool {
+        let threshold = self.config.stale_threshold_ms;
+        if threshold == 0 {
+            return false;
+        }
+        let now = self.tick(now);
+        let is_stale = |entries: &HashMap<InteractionId, Entry<P>>, id: &InteractionId| {
+            entries
+                .get(id)
+                .is_some_and(|e| e.requested_at.saturating_add(threshold) <= now)
+        };
+        for _ in 0..limit {
+            // Request order is age order, because the clock never steps back.
+            let Some((_, &id)) = self.order.first_key_value() else {
+                return false;
+            };
+            if !is_stale(&self.entries, &id) {
+                return false;
+            }
+            out.extend(self.settle(id, SettleCode::Stale));
+        }
+        self.order
+            .first_key_value()
+            .is_some_and(|(_, id)| is_stale(&self.entries, id))
+    }
+
+    /// The earliest timeout deadline, for arming the one wake-up timer.
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.deadlines.first().map(|&(at, _, _)| at)
+    }
+
+    /// Refuses all later requests and settles every pending interaction, oldest first.
+    pub fn shutdown(&mut self) -> Vec<Settled<P>> {
+        self.shut_down = true;
+        let ids: Vec<InteractionId> = self.order.values().copied().collect();
+        ids.into_iter()
+            .filter_map(|id| self.settle(id, SettleCode::Shutdown))
+            .collect()
+    }
+
+    /// Pending interactions of `sessions` (in that order, then request order), filtered by kind.
+    pub fn pending_of<'s>(
+        &self,
+        sessions: impl IntoIterator<Item = &'s str>,
+        kind: Option<&str>,
+    ) -> Vec<(InteractionId, &P)> {
+        let wanted = match kind {
+            Some(k) => match self.stats.lookup(k) {
+                Some(row) => Some(row),
+                None => return Vec::new(),
+            },
+            None => None,
+        };
+        let mut out = Vec::new();
+        for session in sessions {
+            let Some(ids) = self.sessions.get(session) else {
+                continue;
+            };
+            for id in ids.values() {
+                if let Some(e) = self.entries.get(id) {
+                    if wanted.is_none_or(|row| row == e.kind) {
+                        out.push((*id, &e.payload));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The payload of a pending interaction, if it is pending.
+    pub fn payload(&self, id: &[u8]) -> Option<&P> {
+        InteractionId::parse(id).and_then(|id| self.entries.get(&id).map(|e| &e.payload))
+    }
+
+    /// The session and kind of a pending interaction, for callers that describe it.
+    pub fn describe(&self, id: InteractionId) -> Option<(Option<&str>, &str)> {
+        self.entries
+            .get(&id)
+            .map(|e| (e.session.as_deref(), self.stats.name(e.kind)))
+    }
+
+    /// Ids of all pending interactions in request order.
+    pub fn pending_ids(&self) -> impl Iterator<Item = InteractionId> + '_ {
+        self.order.values().copied()
+    }
+
+    /// Checks that every index agrees with the entries; for tests.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        if self.order.len() != self.entries.len() {
+            return Err(format!(
+                "order has {} ids, entries {}",
+                self.order.len(),
+                self.entries.len()
+            ));
+        }
+        for (seq, id) in &self.order {
+            let e = self.entries.get(id).ok_or("order names a missing entry")?;
+            if e.seq != *seq {
+                return Err("order and entry disagree on seq".into());
+            }
+        }
+        let timed = self
+            .entries
+            .values()
+            .filter(|e| e.deadline.is_some())
+            .count();
+        if timed != self.deadlines.len() {
+            return Err(format!(
+                "{} deadlines for {timed} timed entries",
+                self.deadlines.len()
+            ));
+        }
+        for (at, seq, id) in &self.deadlines {
+            let e = self
+                .entries
+                .get(id)
+                .ok_or("deadline names a missing entry")?;
+            if e.deadline != Some(*at) || e.seq != *seq {
+                return Err("deadline index disagrees with entry".into());
+            }
+        }
+        let mut indexed = 0;
+        for (session, ids) in &self.sessions {
+            if ids.is_empty() {
+                return Err(format!("empty session entry {session}"));
+            }
+            for (seq, id) in ids {
+                let e = self
+                    .entries
+                    .get(id)
+                    .ok_or("session names a missing entry")?;
+                if e.seq != *seq || e.session.as_deref() != Some(&**session) {
+                    return Err("session index disagrees with entry".into());
+                }
+                indexed += 1;
+            }
+        }
+        let with_session = self
+            .entries
+            .values()
+            .filter(|e| e.session.is_some())
+            .count();
+        if indexed != with_session {
+            return Err(format!(
+                "{indexed} indexed, {with_session} entries with a session"
+            ));
+        }
+        Ok(())
+    }
+}

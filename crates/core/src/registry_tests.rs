@@ -1,0 +1,253 @@
+use crate::*;
+
+fn reg(config: Config) -> Registry<u32> {
+    Registry::new(config)
+}
+
+fn req<'a>(kind: &'a str, session: Option<&'a str>) -> NewInteraction<'a> {
+    NewInteraction {
+        kind,
+        session,
+        timeout_ms: None,
+    }
+}
+
+fn text(id: InteractionId) -> Vec<u8> {
+    id.text().to_vec()
+}
+
+#[test]
+fn resolve_settles_once_and_cleans_every_index() {
+    let mut r = reg(Config::default());
+    let id = r.request(req("permission", Some("s1")), 0, 7).unwrap();
+    assert_eq!(r.pending_count(), 1);
+    assert_eq!(r.session_count(), 1);
+    let done = r.resolve(&text(id), Answerer::Anyone).unwrap();
+    assert_eq!((done.code, done.payload), (SettleCode::Resolved, 7));
+    assert_eq!(done.session.as_deref(), Some("s1"));
+    assert_eq!(r.pending_count(), 0);
+    assert_eq!(r.session_count(), 0);
+    assert_eq!(r.next_deadline(), None);
+    assert_eq!(
+        r.resolve(&text(id), Answerer::Anyone).unwrap_err(),
+        AnswerError::InvalidOrDecided
+    );
+    r.check_invariants().unwrap();
+    let row = &r.stats().rows()[0];
+    assert_eq!((row.total, row.resolved, row.rejected), (1, 1, 0));
+}
+
+#[test]
+fn session_mismatch_leaves_the_interaction_pending() {
+    let mut r = reg(Config::default());
+    let id = r.request(req("permission", Some("s1")), 0, 1).unwrap();
+    assert_eq!(
+        r.resolve(&text(id), Answerer::Session("s2")).unwrap_err(),
+        AnswerError::SessionMismatch
+    );
+    assert_eq!(r.pending_count(), 1);
+    assert!(r.resolve(&text(id), Answerer::Session("s1")).is_ok());
+}
+
+#[test]
+fn required_session_match_refuses_anonymous_answers() {
+    let mut r = reg(Config {
+        require_session_match: true,
+        ..Config::default()
+    });
+    let id = r.request(req("permission", Some("s1")), 0, 1).unwrap();
+    assert_eq!(
+        r.resolve(&text(id), Answerer::Anyone).unwrap_err(),
+        AnswerError::SessionMismatch
+    );
+    let anon = r.request(req("permission", None), 0, 2).unwrap();
+    assert_eq!(
+        r.resolve(&text(anon), Answerer::Session("s1")).unwrap_err(),
+        AnswerError::SessionMismatch
+    );
+    assert!(r.resolve(&text(id), Answerer::Session("s1")).is_ok());
+}
+
+#[test]
+fn malformed_ids_are_invalid_not_errors() {
+    let mut r = reg(Config::default());
+    for bad in [&b""[..], b"x", &[0xff; 36], &[b'a'; 100_000]] {
+        assert_eq!(
+            r.resolve(bad, Answerer::Anyone).unwrap_err(),
+            AnswerError::InvalidOrDecided
+        );
+        assert!(r.reject(bad, SettleCode::Rejected).is_err());
+    }
+}
+
+#[test]
+fn per_session_and_total_limits_refuse_and_return_the_payload() {
+    let mut r = reg(Config {
+        max_per_session: 2,
+        max_pending_total: 3,
+        ..Config::default()
+    });
+    r.request(req("t", Some("s")), 0, 1).unwrap();
+    r.request(req("t", Some("s")), 0, 2).unwrap();
+    let refused = r.request(req("t", Some("s")), 0, 3).unwrap_err();
+    assert_eq!(refused.payload, 3);
+    assert_eq!(refused.error.code(), "TOO_MANY_PENDING");
+    assert_eq!(
+        refused.error.to_string(),
+        "Too many pending interactions for session s"
+    );
+    r.request(req("t", None), 0, 4).unwrap();
+    let refused = r.request(req("t", None), 0, 5).unwrap_err();
+    assert_eq!(refused.error, RequestError::TooManyTotal(3));
+    assert_eq!(r.stats().rows()[0].total, 3, "refusals are not counted");
+}
+
+#[test]
+fn remove_session_rejects_its_interactions_in_request_order() {
+    let mut r = reg(Config::default());
+    let a = r.request(req("t", Some("s")), 0, 1).unwrap();
+    let other = r.request(req("t", Some("o")), 0, 2).unwrap();
+    let b = r.request(req("t", Some("s")), 0, 3).unwrap();
+    let done = r.remove_session("s");
+    let ids: Vec<_> = done.iter().map(|s| s.id).collect();
+    assert_eq!(ids, vec![a, b]);
+    assert!(done.iter().all(|s| s.code == SettleCode::SessionRemoved));
+    assert_eq!(r.pending_ids().collect::<Vec<_>>(), vec![other]);
+    assert!(r.remove_session("s").is_empty());
+    r.check_invariants().unwrap();
+}
+
+#[test]
+fn timeouts_expire_in_deadline_order_and_in_chunks() {
+    let mut r = reg(Config {
+        interaction_timeout_ms: 100,
+        ..Config::default()
+    });
+    let slow = r
+        .request(
+            NewInteraction {
+                timeout_ms: Some(500),
+                ..req("t", None)
+            },
+            0,
+            0,
+        )
+        .unwrap();
+    let untimed = r
+        .request(
+            NewInteraction {
+                timeout_ms: Some(0),
+                ..req("t", None)
+            },
+            0,
+            1,
+        )
+        .unwrap();
+    for i in 0..5 {
+        r.request(req("t", Some("s")), 10, 10 + i).unwrap();
+    }
+    assert_eq!(r.next_deadline(), Some(110));
+    let mut out = Vec::new();
+    assert!(!r.expire(109, 10, &mut out));
+    assert!(out.is_empty());
+    assert!(r.expire(110, 3, &mut out), "two more are due");
+    assert!(!r.expire(110, 3, &mut out));
+    assert_eq!(
+        out.iter().map(|s| s.payload).collect::<Vec<_>>(),
+        vec![10, 11, 12, 13, 14]
+    );
+    assert!(out.iter().all(|s| s.code == SettleCode::Timeout));
+    assert_eq!(r.next_deadline(), Some(500));
+    out.clear();
+    r.expire(10_000, 10, &mut out);
+    assert_eq!(out.iter().map(|s| s.id).collect::<Vec<_>>(), vec![slow]);
+    assert_eq!(r.pending_ids().collect::<Vec<_>>(), vec![untimed]);
+    r.check_invariants().unwrap();
+}
+
+#[test]
+fn stale_sweep_takes_only_old_interactions_and_ignores_a_clock_stepping_back() {
+    let mut r = reg(Config {
+        interaction_timeout_ms: 0,
+        stale_threshold_ms: 1000,
+        ..Config::default()
+    });
+    r.request(req("t", Some("s")), 0, 1).unwrap();
+    r.request(req("t", Some("s")), 500, 2).unwrap();
+    // A clock stepping back must not make the next interaction look older than it is.
+    r.request(req("t", None), 100, 3).unwrap();
+    let mut out = Vec::new();
+    assert!(!r.sweep_stale(1000, 100, &mut out));
+    assert_eq!(out.iter().map(|s| s.payload).collect::<Vec<_>>(), vec![1]);
+    out.clear();
+    assert!(r.sweep_stale(1500, 1, &mut out));
+    assert!(!r.sweep_stale(1500, 1, &mut out));
+    assert_eq!(
+        out.iter().map(|s| s.payload).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+    assert!(out.iter().all(|s| s.code == SettleCode::Stale));
+    r.check_invariants().unwrap();
+}
+
+#[test]
+fn shutdown_settles_all_refuses_later_requests_and_keeps_statistics() {
+    let mut r = reg(Config::default());
+    r.request(req("a", Some("s")), 0, 1).unwrap();
+    r.request(req("b", None), 0, 2).unwrap();
+    let done = r.shutdown();
+    assert_eq!(done.len(), 2);
+    assert!(done.iter().all(|s| s.code == SettleCode::Shutdown));
+    assert!(r.shutdown().is_empty(), "idempotent");
+    let refused = r.request(req("a", None), 0, 3).unwrap_err();
+    assert_eq!(refused.error.code(), "SHUTDOWN");
+    let rows = r.stats().rows();
+    assert_eq!(
+        rows.iter()
+            .map(|t| (t.total, t.resolved, t.rejected))
+            .collect::<Vec<_>>(),
+        vec![(1, 0, 0), (1, 0, 0)]
+    );
+    assert_eq!((r.pending_count(), r.session_count()), (0, 0));
+}
+
+#[test]
+fn listing_follows_session_order_then_request_order_and_filters_by_kind() {
+    let mut r = reg(Config::default());
+    r.request(req("permission", Some("b")), 0, 1).unwrap();
+    r.request(req("ask-user", Some("a")), 0, 2).unwrap();
+    r.request(req("permission", Some("a")), 0, 3).unwrap();
+    r.request(req("permission", None), 0, 4).unwrap();
+    let all: Vec<u32> = r
+        .pending_of(["a", "b", "missing"], None)
+        .into_iter()
+        .map(|(_, p)| *p)
+        .collect();
+    assert_eq!(all, vec![2, 3, 1]);
+    let perms: Vec<u32> = r
+        .pending_of(["a", "b"], Some("permission"))
+        .into_iter()
+        .map(|(_, p)| *p)
+        .collect();
+    assert_eq!(perms, vec![3, 1]);
+    assert!(r.pending_of(["a"], Some("unknown")).is_empty());
+}
+
+#[test]
+fn reject_and_abort_count_as_rejections_by_code() {
+    let mut r = reg(Config::default());
+    let a = r.request(req("t", None), 0, 1).unwrap();
+    let b = r.request(req("t", None), 0, 2).unwrap();
+    assert_eq!(
+        r.reject(&text(a), SettleCode::Rejected).unwrap().code,
+        SettleCode::Rejected
+    );
+    assert_eq!(
+        r.reject(&text(b), SettleCode::Aborted).unwrap().code,
+        SettleCode::Aborted
+    );
+    let row = &r.stats().rows()[0];
+    assert_eq!(row.rejected, 2);
+    assert_eq!(row.by_code[SettleCode::Rejected.index()], 1);
+    assert_eq!(row.by_code[SettleCode::Aborted.index()], 1);
+}
