@@ -16,11 +16,13 @@ pub struct NewInteraction<'a> {
     pub timeout_ms: Option<u64>,
 }
 
-/// Who answers: `Anyone` when the caller named no session.
+/// Who answers: `Anyone` when the caller named no session; `Stranger` when it named something
+/// that cannot be a session (a number, an object), which owns no interaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answerer<'a> {
     Anyone,
     Session(&'a str),
+    Stranger,
 }
 
 /// A refused request hands the payload back so its owner can dispose of it.
@@ -223,6 +225,7 @@ impl<P> Registry<P> {
         let allowed = match answerer {
             Answerer::Anyone => !self.config.require_session_match,
             Answerer::Session(asker) => owner == Some(asker),
+            Answerer::Stranger => false,
         };
         if !allowed {
             return Err(AnswerError::SessionMismatch);

@@ -1,0 +1,384 @@
+//! The functions the JS layer calls. Each takes the registry handle first, converts its
+//! arguments by hand (they come straight from users and the network), and never calls JS while
+//! the registry is borrowed.
+
+use crate::managers::{self, Held};
+use crate::raw;
+use interaction_core::{AnswerError, Answerer, Config, NewInteraction, SettleCode};
+use napi::bindgen_prelude::*;
+use napi::sys::{self, napi_env, napi_value};
+use napi::JsValue;
+use napi_derive::napi;
+
+/// Longest session id or type accepted, in UTF-8 bytes; longer ones are refused, not copied.
+const MAX_NAME: usize = 1 << 16;
+
+fn out<'a>(env: napi_env, value: napi_value) -> Result<Unknown<'a>> {
+    unsafe { Unknown::from_napi_value(env, value) }
+}
+
+fn millis(ms: f64) -> Option<u64> {
+    (ms.is_finite() && ms >= 0.0).then_some(ms as u64)
+}
+
+fn type_error(message: &str) -> Error {
+    Error::new(Status::InvalidArg, message.to_owned())
+}
+
+/// Creates a registry and returns its handle. `makeError(code, message, record)` makes every
+/// rejection, so errors belong to the realm that loaded the package (Jest runs tests in another).
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn create(
+    env: Env,
+    make_error: Function<'_>,
+    interaction_timeout_ms: f64,
+    stale_threshold_ms: f64,
+    max_interactions_per_session: u32,
+    max_pending_total: u32,
+    require_session_match: bool,
+) -> Result<u32> {
+    let config = Config {
+        interaction_timeout_ms: millis(interaction_timeout_ms)
+            .ok_or_else(|| type_error("interactionTimeoutMs"))?,
+        stale_threshold_ms: millis(stale_threshold_ms)
+            .ok_or_else(|| type_error("staleThresholdMs"))?,
+        max_per_session: max_interactions_per_session,
+        max_pending_total,
+        require_session_match,
+    };
+    let factory = unsafe { raw::new_ref(env.raw(), make_error.value().value)? };
+    managers::insert(env.raw(), config, factory)
+}
+
+/// Registers an interaction whose `record` ({ id, type, sessionId, data, metadata, requestedAt })
+/// the registry holds until it settles; returns its Promise, already rejected when refused.
+/// `session` is a string or null; `timeoutMs` < 0 takes the registry's default.
+#[napi(catch_unwind)]
+pub fn request<'a>(
+    env: Env,
+    handle: u32,
+    record: Unknown<'a>,
+    kind: Unknown<'a>,
+    session: Unknown<'a>,
+    timeout_ms: f64,
+    now: f64,
+) -> Result<Unknown<'a>> {
+    let env = env.raw();
+    let record = record.value().value;
+    unsafe {
+        let (deferred, promise) = raw::create_promise(env)?;
+        let held_record = raw::new_ref(env, record)?;
+        let held = Held {
+            deferred,
+            record: held_record,
+        };
+        let timeout = if timeout_ms < 0.0 {
+            None
+        } else {
+            millis(timeout_ms)
+        };
+        let session = session.value().value;
+        let outcome = raw::with_str(env, kind.value().value, MAX_NAME, |kind| {
+            let kind = String::from_utf8_lossy(kind);
+            let register = |session: Option<&str>| {
+                managers::with(handle, |m| {
+                    let req = NewInteraction {
+                        kind: &kind,
+                        session,
+                        timeout_ms: timeout,
+                    };
+                    let made = m.registry.request(req, millis(now).unwrap_or(0), held);
+                    (made, m.make_error)
+                })
+            };
+            if raw::type_of(env, session)? == sys::ValueType::napi_string {
+                raw::with_str(env, session, MAX_NAME, |s| {
+                    register(Some(&String::from_utf8_lossy(s)))
+                })?
+                .ok_or_else(|| type_error("sessionId is too long"))?
+            } else {
+                register(None)
+            }
+        })?;
+        let (made, factory) = outcome.ok_or_else(|| type_error("type must be a string"))??;
+        match made {
+            Ok(id) => {
+                let text = id.text();
+                let mut id_value = std::ptr::null_mut();
+                raw::check(
+                    sys::napi_create_string_latin1(
+                        env,
+                        text.as_ptr().cast(),
+                        text.len() as isize,
+                        &mut id_value,
+                    ),
+                    "create_string_latin1",
+                )?;
+                raw::set_named(env, record, c"id", id_value)?;
+            }
+            Err(refused) => {
+                raw::drop_ref(env, refused.payload.record);
+                let message = raw::string(env, &refused.error.to_string())?;
+                let err = managers::make_error(
+                    env,
+                    factory,
+                    refused.error.code(),
+                    message,
+                    raw::undefined(env)?,
+                );
+                let value = match &err {
+                    Ok(e) => *e,
+                    Err(_) => raw::undefined(env)?,
+                };
+                raw::settle(env, refused.payload.deferred, value, false)?;
+                err?;
+            }
+        }
+        out(env, promise)
+    }
+}
+
+fn answerer_of<'s>(env: napi_env, asker: napi_value, buf: &'s mut String) -> Result<Answerer<'s>> {
+    unsafe {
+        match raw::type_of(env, asker)? {
+            sys::ValueType::napi_undefined => Ok(Answerer::Anyone),
+            sys::ValueType::napi_string => {
+                match raw::with_str(env, asker, MAX_NAME, |s| {
+                    String::from_utf8_lossy(s).into_owned()
+                })? {
+                    Some(s) => {
+                        *buf = s;
+                        Ok(Answerer::Session(buf))
+                    }
+                    None => Ok(Answerer::Stranger),
+                }
+            }
+            _ => Ok(Answerer::Stranger),
+        }
+    }
+}
+
+/// Resolves an interaction with `response` (passed through untouched). Returns its record on
+/// success, or the failure code as a number: 1 `invalid_or_decided`, 2 `SESSION_MISMATCH`.
+/// `asker` is undefined (anyone may answer), or the answering session.
+#[napi(catch_unwind)]
+pub fn resolve<'a>(
+    env: Env,
+    handle: u32,
+    id: Unknown<'a>,
+    response: Unknown<'a>,
+    asker: Unknown<'a>,
+) -> Result<Unknown<'a>> {
+    let env = env.raw();
+    unsafe {
+        let mut asker_buf = String::new();
+        let answerer = answerer_of(env, asker.value().value, &mut asker_buf)?;
+        let settled = raw::with_str(env, id.value().value, 36, |id| {
+            managers::with(handle, |m| m.registry.resolve(id, answerer))
+        })?
+        .transpose()?
+        .unwrap_or(Err(AnswerError::InvalidOrDecided));
+        match settled {
+            Ok(s) => {
+                let record = raw::ref_value(env, s.payload.record);
+                raw::drop_ref(env, s.payload.record);
+                raw::settle(env, s.payload.deferred, response.value().value, true)?;
+                out(env, record?)
+            }
+            Err(e) => out(env, raw::number(env, answer_code(e))?),
+        }
+    }
+}
+
+fn answer_code(e: AnswerError) -> f64 {
+    match e {
+        AnswerError::InvalidOrDecided => 1.0,
+        AnswerError::SessionMismatch => 2.0,
+    }
+}
+
+/// Rejects one interaction with `message` (code `REJECTED`), or with the abort error when
+/// `aborted` is set. Returns 0 on success, 1 when the id is unknown or already settled.
+#[napi(catch_unwind)]
+pub fn reject(
+    env: Env,
+    handle: u32,
+    id: Unknown<'_>,
+    message: Unknown<'_>,
+    aborted: bool,
+) -> Result<u32> {
+    let env = env.raw();
+    let code = if aborted {
+        SettleCode::Aborted
+    } else {
+        SettleCode::Rejected
+    };
+    let found = unsafe {
+        raw::with_str(env, id.value().value, 36, |id| {
+            managers::with(handle, |m| (m.registry.reject(id, code), m.make_error))
+        })?
+    }
+    .transpose()?;
+    match found {
+        Some((Ok(s), factory)) => {
+            let reason = (!aborted).then(|| message.value().value);
+            unsafe { managers::reject_all(env, factory, vec![s], reason)? };
+            Ok(0)
+        }
+        _ => Ok(1),
+    }
+}
+
+/// Rejects every pending interaction of `session` with `SESSION_REMOVED`; returns how many.
+#[napi(catch_unwind)]
+pub fn remove_session(env: Env, handle: u32, session: Unknown<'_>) -> Result<u32> {
+    let env = env.raw();
+    let found = unsafe {
+        raw::with_str(env, session.value().value, MAX_NAME, |s| {
+            let s = String::from_utf8_lossy(s);
+            managers::with(handle, |m| (m.registry.remove_session(&s), m.make_error))
+        })?
+    }
+    .transpose()?;
+    let Some((settled, factory)) = found else {
+        return Ok(0);
+    };
+    let n = settled.len() as u32;
+    unsafe { managers::reject_all(env, factory, settled, None)? };
+    Ok(n)
+}
+
+/// Settles at most `limit` timed-out interactions. Returns the next deadline (ms on the caller's
+/// clock; one not after `now` means more are already due), or -1 when none is set.
+#[napi(catch_unwind)]
+pub fn expire(env: Env, handle: u32, now: f64, limit: u32) -> Result<f64> {
+    let now = millis(now).unwrap_or(0);
+    let (settled, factory, next) = managers::with(handle, |m| {
+        let mut settled = Vec::new();
+        let more = m.registry.expire(now, limit as usize, &mut settled);
+        let next = if more {
+            Some(now)
+        } else {
+            m.registry.next_deadline()
+        };
+        (settled, m.make_error, next)
+    })?;
+    unsafe { managers::reject_all(env.raw(), factory, settled, None)? };
+    Ok(next.map_or(-1.0, |at| at as f64))
+}
+
+/// Settles at most `limit` interactions past the stale threshold; returns whether more are stale.
+#[napi(catch_unwind)]
+pub fn sweep_stale(env: Env, handle: u32, now: f64, limit: u32) -> Result<bool> {
+    let now = millis(now).unwrap_or(0);
+    let (settled, factory, more) = managers::with(handle, |m| {
+        let mut settled = Vec::new();
+        let more = m.registry.sweep_stale(now, limit as usize, &mut settled);
+        (settled, m.make_error, more)
+    })?;
+    unsafe { managers::reject_all(env.raw(), factory, settled, None)? };
+    Ok(more)
+}
+
+/// Refuses later requests and rejects every pending interaction with `SHUTDOWN`; idempotent.
+#[napi(catch_unwind)]
+pub fn shutdown(env: Env, handle: u32) -> Result<u32> {
+    let (settled, factory) = managers::with(handle, |m| (m.registry.shutdown(), m.make_error))?;
+    let n = settled.len() as u32;
+    unsafe { managers::reject_all(env.raw(), factory, settled, None)? };
+    Ok(n)
+}
+
+/// Shuts the registry down and frees it; later calls with this handle throw.
+#[napi(catch_unwind)]
+pub fn destroy(env: Env, handle: u32) -> Result<()> {
+    shutdown(env, handle)?;
+    if let Some(m) = managers::remove(handle) {
+        unsafe { raw::drop_ref(env.raw(), m.make_error) };
+    }
+    Ok(())
+}
+
+/// The records of the pending interactions of `sessions` (an array; other values list nothing),
+/// in that order and then request order, of type `kind` when it is a string.
+#[napi(catch_unwind)]
+pub fn list<'a>(
+    env: Env,
+    handle: u32,
+    sessions: Unknown<'a>,
+    kind: Unknown<'a>,
+) -> Result<Unknown<'a>> {
+    let env = env.raw();
+    unsafe {
+        let mut names = Vec::new();
+        if let Some(len) = raw::array_len(env, sessions.value().value)? {
+            for i in 0..len {
+                let item = raw::element(env, sessions.value().value, i)?;
+                if let Some(name) = raw::with_str(env, item, MAX_NAME, |s| {
+                    String::from_utf8_lossy(s).into_owned()
+                })? {
+                    names.push(name);
+                }
+            }
+        }
+        let filter = match raw::type_of(env, kind.value().value)? {
+            sys::ValueType::napi_undefined | sys::ValueType::napi_null => None,
+            _ => Some(
+                raw::with_str(env, kind.value().value, MAX_NAME, |s| {
+                    String::from_utf8_lossy(s).into_owned()
+                })?
+                // A filter that is no string matches no interaction.
+                .unwrap_or_else(|| "\u{0}not a type".to_owned()),
+            ),
+        };
+        let refs: Vec<sys::napi_ref> = managers::with(handle, |m| {
+            m.registry
+                .pending_of(names.iter().map(String::as_str), filter.as_deref())
+                .into_iter()
+                .map(|(_, held)| held.record)
+                .collect()
+        })?;
+        let arr = raw::array(env, refs.len())?;
+        for (i, r) in refs.into_iter().enumerate() {
+            raw::set_element(env, arr, i as u32, raw::ref_value(env, r)?)?;
+        }
+        out(env, arr)
+    }
+}
+
+/// Counters as a flat array: `[pendingCount, sessionCount, (type, total, resolved, rejected)...]`.
+#[napi(catch_unwind)]
+pub fn stats<'a>(env: Env, handle: u32) -> Result<Unknown<'a>> {
+    let env = env.raw();
+    let (pending, sessions, rows) = managers::with(handle, |m| {
+        let r = &m.registry;
+        let rows: Vec<(String, [u64; 3])> = r
+            .stats()
+            .rows()
+            .iter()
+            .map(|t| (t.name.to_string(), [t.total, t.resolved, t.rejected]))
+            .collect();
+        (r.pending_count(), r.session_count(), rows)
+    })?;
+    unsafe {
+        let arr = raw::array(env, 2 + rows.len() * 4)?;
+        raw::set_element(env, arr, 0, raw::number(env, pending as f64)?)?;
+        raw::set_element(env, arr, 1, raw::number(env, sessions as f64)?)?;
+        let mut i = 2;
+        for (name, counts) in rows {
+            raw::set_element(env, arr, i, raw::string(env, &name)?)?;
+            for (k, c) in counts.iter().enumerate() {
+                raw::set_element(env, arr, i + 1 + k as u32, raw::number(env, *c as f64)?)?;
+            }
+            i += 4;
+        }
+        out(env, arr)
+    }
+}
+
+/// Number of pending interactions.
+#[napi(catch_unwind)]
+pub fn pending_count(handle: u32) -> Result<u32> {
+    managers::with(handle, |m| m.registry.pending_count() as u32)
+}

@@ -1,0 +1,153 @@
+//! The registries of this thread (one Node.js env per thread), addressed by a plain `u32`
+//! handle: plain functions taking a number cost a tenth of a class method call (napi notes).
+
+use crate::raw;
+use interaction_core::{Config, Registry, Settled};
+use napi::sys::{self, napi_env, napi_value};
+use napi::{Error, Result, Status};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+/// What the registry keeps for one pending interaction: its promise and its record object
+/// (which holds `data` and `metadata`), released together when it settles.
+pub struct Held {
+    pub deferred: sys::napi_deferred,
+    pub record: sys::napi_ref,
+}
+
+pub struct Manager {
+    pub registry: Registry<Held>,
+    /// The JS function that makes rejection errors in the realm that loaded the package.
+    pub make_error: sys::napi_ref,
+}
+
+thread_local! {
+    static MANAGERS: RefCell<HashMap<u32, Manager>> = RefCell::new(HashMap::new());
+    static NEXT_HANDLE: Cell<u32> = const { Cell::new(1) };
+    static HOOKED: Cell<bool> = const { Cell::new(false) };
+}
+
+pub fn insert(env: napi_env, config: Config, make_error: sys::napi_ref) -> Result<u32> {
+    if !HOOKED.get() {
+        // One hook per env, even when the addon is loaded twice into the same thread.
+        let status =
+            unsafe { sys::napi_add_env_cleanup_hook(env, Some(on_env_teardown), env.cast()) };
+        raw::check(status, "add_env_cleanup_hook")?;
+        HOOKED.set(true);
+    }
+    let handle = NEXT_HANDLE.get();
+    NEXT_HANDLE.set(handle.wrapping_add(1).max(1));
+    let manager = Manager {
+        registry: Registry::new(config),
+        make_error,
+    };
+    MANAGERS.with_borrow_mut(|m| m.insert(handle, manager));
+    Ok(handle)
+}
+
+/// Runs `f` on the registry of `handle`. `f` must not call into JS: a listener or getter run
+/// from inside could re-enter this table. Callers collect what to finish and do it afterwards.
+pub fn with<R>(handle: u32, f: impl FnOnce(&mut Manager) -> R) -> Result<R> {
+    MANAGERS.with(|cell| {
+        let mut table = cell
+            .try_borrow_mut()
+            .map_err(|_| Error::new(Status::GenericFailure, "interaction registry re-entered"))?;
+        let manager = table.get_mut(&handle).ok_or_else(|| {
+            Error::new(
+                Status::InvalidArg,
+                format!("no interaction registry with handle {handle}"),
+            )
+        })?;
+        Ok(f(manager))
+    })
+}
+
+pub fn remove(handle: u32) -> Option<Manager> {
+    MANAGERS.with_borrow_mut(|m| m.remove(&handle))
+}
+
+/// Makes the rejection error through the JS factory: `makeError(code, message, record)`.
+pub unsafe fn make_error(
+    env: napi_env,
+    factory: sys::napi_ref,
+    code: &str,
+    message: napi_value,
+    record: napi_value,
+) -> Result<napi_value> {
+    let f = raw::ref_value(env, factory)?;
+    let code = raw::string(env, code)?;
+    raw::call(env, f, &[code, message, record])
+}
+
+/// Finishes settlements the registry has already made: rejects each promise with an error from
+/// the factory and lets go of the record. Every item is released even if an earlier one failed.
+pub unsafe fn reject_all(
+    env: napi_env,
+    factory: sys::napi_ref,
+    settled: Vec<Settled<Held>>,
+    reason: Option<napi_value>,
+) -> Result<()> {
+    let mut first_error = None;
+    for s in settled {
+        let outcome = (|| {
+            let record = raw::ref_value(env, s.payload.record)?;
+            let message = match reason {
+                Some(m) => m,
+                None => raw::string(env, s.code.message())?,
+            };
+            make_error(env, factory, s.code.code(), message, record)
+        })();
+        raw::drop_ref(env, s.payload.record);
+        let value = match outcome {
+            Ok(err) => err,
+            Err(e) => {
+                first_error.get_or_insert(e);
+                // The promise must settle even when the factory threw: a plain N-API error.
+                plain_error(env, s.code.message()).unwrap_or(std::ptr::null_mut())
+            }
+        };
+        let settled = raw::settle(env, s.payload.deferred, value, false);
+        if let Err(e) = settled {
+            first_error.get_or_insert(e);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+unsafe fn plain_error(env: napi_env, message: &str) -> Result<napi_value> {
+    let msg = raw::string(env, message)?;
+    let mut out = std::ptr::null_mut();
+    raw::check(
+        sys::napi_create_error(env, std::ptr::null_mut(), msg, &mut out),
+        "create_error",
+    )?;
+    Ok(out)
+}
+
+/// At env teardown (worker terminated, process exiting) JS can no longer run, so every pending
+/// promise is settled with a plain error and every reference deleted, leaving no handle behind.
+unsafe extern "C" fn on_env_teardown(arg: *mut std::ffi::c_void) {
+    let env: napi_env = arg.cast();
+    let drained: Vec<Manager> = MANAGERS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut table) => table.drain().map(|(_, m)| m).collect(),
+        Err(_) => Vec::new(),
+    });
+    HOOKED.set(false);
+    if drained.is_empty() {
+        return;
+    }
+    // Cleanup hooks run outside any JS call, so no handle scope is open yet.
+    let mut scope = std::ptr::null_mut();
+    if sys::napi_open_handle_scope(env, &mut scope) != sys::Status::napi_ok {
+        return;
+    }
+    for mut manager in drained {
+        for s in manager.registry.shutdown() {
+            raw::drop_ref(env, s.payload.record);
+            let value = plain_error(env, s.code.message()).unwrap_or(std::ptr::null_mut());
+            let _ = raw::settle(env, s.payload.deferred, value, false);
+        }
+        raw::drop_ref(env, manager.make_error);
+    }
+    sys::napi_close_handle_scope(env, scope);
+}

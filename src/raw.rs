@@ -1,0 +1,197 @@
+//! Thin checked wrappers over the raw N-API calls the hot paths need. napi-rs's own deferred
+//! keeps the event loop alive and settles a turn late (see the napi notes), so promises are made
+//! and settled here directly, on the JS thread.
+
+use napi::sys::{self, napi_env, napi_value};
+use napi::{Error, Result, Status};
+use std::ptr;
+
+pub fn check(status: sys::napi_status, what: &str) -> Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(Error::new(
+            Status::from(status),
+            format!("N-API {what} failed"),
+        ))
+    }
+}
+
+pub unsafe fn create_promise(env: napi_env) -> Result<(sys::napi_deferred, napi_value)> {
+    let mut deferred = ptr::null_mut();
+    let mut promise = ptr::null_mut();
+    check(
+        sys::napi_create_promise(env, &mut deferred, &mut promise),
+        "create_promise",
+    )?;
+    Ok((deferred, promise))
+}
+
+/// Settles a deferred; N-API frees it whatever the outcome, so it must not be used again.
+pub unsafe fn settle(
+    env: napi_env,
+    deferred: sys::napi_deferred,
+    value: napi_value,
+    ok: bool,
+) -> Result<()> {
+    if ok {
+        check(
+            sys::napi_resolve_deferred(env, deferred, value),
+            "resolve_deferred",
+        )
+    } else {
+        check(
+            sys::napi_reject_deferred(env, deferred, value),
+            "reject_deferred",
+        )
+    }
+}
+
+pub unsafe fn new_ref(env: napi_env, value: napi_value) -> Result<sys::napi_ref> {
+    let mut r = ptr::null_mut();
+    check(
+        sys::napi_create_reference(env, value, 1, &mut r),
+        "create_reference",
+    )?;
+    Ok(r)
+}
+
+pub unsafe fn ref_value(env: napi_env, r: sys::napi_ref) -> Result<napi_value> {
+    let mut v = ptr::null_mut();
+    check(
+        sys::napi_get_reference_value(env, r, &mut v),
+        "get_reference_value",
+    )?;
+    Ok(v)
+}
+
+pub unsafe fn drop_ref(env: napi_env, r: sys::napi_ref) {
+    // Failing here can only mean the env is already gone, and with it the reference.
+    let _ = sys::napi_delete_reference(env, r);
+}
+
+pub unsafe fn undefined(env: napi_env) -> Result<napi_value> {
+    let mut v = ptr::null_mut();
+    check(sys::napi_get_undefined(env, &mut v), "get_undefined")?;
+    Ok(v)
+}
+
+pub unsafe fn type_of(env: napi_env, value: napi_value) -> Result<sys::napi_valuetype> {
+    let mut t = 0;
+    check(sys::napi_typeof(env, value, &mut t), "typeof")?;
+    Ok(t)
+}
+
+pub unsafe fn string(env: napi_env, text: &str) -> Result<napi_value> {
+    let mut v = ptr::null_mut();
+    check(
+        sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut v),
+        "create_string_utf8",
+    )?;
+    Ok(v)
+}
+
+pub unsafe fn number(env: napi_env, n: f64) -> Result<napi_value> {
+    let mut v = ptr::null_mut();
+    check(sys::napi_create_double(env, n, &mut v), "create_double")?;
+    Ok(v)
+}
+
+pub unsafe fn set_named(
+    env: napi_env,
+    obj: napi_value,
+    key: &std::ffi::CStr,
+    value: napi_value,
+) -> Result<()> {
+    check(
+        sys::napi_set_named_property(env, obj, key.as_ptr(), value),
+        "set_named_property",
+    )
+}
+
+pub unsafe fn array(env: napi_env, len: usize) -> Result<napi_value> {
+    let mut v = ptr::null_mut();
+    check(
+        sys::napi_create_array_with_length(env, len, &mut v),
+        "create_array",
+    )?;
+    Ok(v)
+}
+
+pub unsafe fn set_element(env: napi_env, arr: napi_value, i: u32, value: napi_value) -> Result<()> {
+    check(sys::napi_set_element(env, arr, i, value), "set_element")
+}
+
+pub unsafe fn array_len(env: napi_env, arr: napi_value) -> Result<Option<u32>> {
+    let mut is_array = false;
+    check(sys::napi_is_array(env, arr, &mut is_array), "is_array")?;
+    if !is_array {
+        return Ok(None);
+    }
+    let mut len = 0;
+    check(
+        sys::napi_get_array_length(env, arr, &mut len),
+        "get_array_length",
+    )?;
+    Ok(Some(len))
+}
+
+pub unsafe fn element(env: napi_env, arr: napi_value, i: u32) -> Result<napi_value> {
+    let mut v = ptr::null_mut();
+    check(sys::napi_get_element(env, arr, i, &mut v), "get_element")?;
+    Ok(v)
+}
+
+pub unsafe fn call(env: napi_env, f: napi_value, args: &[napi_value]) -> Result<napi_value> {
+    let mut out = ptr::null_mut();
+    let recv = undefined(env)?;
+    check(
+        sys::napi_call_function(env, recv, f, args.len(), args.as_ptr(), &mut out),
+        "call_function",
+    )?;
+    Ok(out)
+}
+
+/// Up to this many UTF-8 bytes a string is read without a heap allocation.
+const STACK_STR: usize = 128;
+
+/// Runs `f` on the UTF-8 bytes of a JS string, or returns `Ok(None)` when `value` is no string.
+/// Strings longer than `max` bytes are not copied at all: `f` sees `None` for them too.
+pub unsafe fn with_str<R>(
+    env: napi_env,
+    value: napi_value,
+    max: usize,
+    f: impl FnOnce(&[u8]) -> R,
+) -> Result<Option<R>> {
+    if type_of(env, value)? != sys::ValueType::napi_string {
+        return Ok(None);
+    }
+    let mut len = 0;
+    check(
+        sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len),
+        "string length",
+    )?;
+    if len > max {
+        return Ok(None);
+    }
+    let mut stack = [0u8; STACK_STR + 1];
+    let mut heap = Vec::new();
+    let buf: &mut [u8] = if len < STACK_STR {
+        &mut stack[..]
+    } else {
+        heap.resize(len + 1, 0);
+        &mut heap[..]
+    };
+    let mut written = 0;
+    check(
+        sys::napi_get_value_string_utf8(
+            env,
+            value,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut written,
+        ),
+        "get_value_string_utf8",
+    )?;
+    Ok(Some(f(&buf[..written])))
+}
