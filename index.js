@@ -20,6 +20,8 @@ const SETTLE_CHUNK = 2_000;
 // setTimeout treats longer delays as 1 ms.
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 const ANSWER_ERRORS = [undefined, 'invalid_or_decided', 'SESSION_MISMATCH'];
+// Longest type or session id, in UTF-16 units (the binding refuses longer ones).
+const MAX_NAME = 16_384;
 
 class InteractionError extends Error {
   constructor(message, code, interactionId) {
@@ -86,6 +88,12 @@ function readOptions(options) {
     maxPendingTotal: checkCount('maxPendingTotal', o.maxPendingTotal),
     requireSessionMatch: o.requireSessionMatch,
   };
+}
+
+// Session ids decide who may answer, so they must compare exactly: no lone surrogates.
+function checkName(what, value) {
+  if (value.length > MAX_NAME) throw new TypeError(`${what} is longer than ${MAX_NAME} characters`);
+  if (!value.isWellFormed()) throw new TypeError(`${what} is not a well-formed string (lone surrogate)`);
 }
 
 function isSignal(s) {
@@ -161,9 +169,9 @@ class InteractionManager extends EventEmitter {
     const { type, sessionId, data, timeoutMs, signal } = request;
     const metadata = request.metadata === undefined ? {} : request.metadata;
     if (typeof type !== 'string' || type === '') throw new TypeError('interaction type must be a non-empty string');
-    if (sessionId !== undefined && sessionId !== null && typeof sessionId !== 'string') {
-      throw new TypeError('sessionId must be a string, null or undefined');
-    }
+    checkName('type', type);
+    if (typeof sessionId === 'string') checkName('sessionId', sessionId);
+    else if (sessionId !== undefined && sessionId !== null) throw new TypeError('sessionId must be a string, null or undefined');
     const timeout = timeoutMs === undefined ? this.#timeoutMs : checkMillis('timeoutMs', timeoutMs);
     const abortSignal = signal ?? (metadata !== null && typeof metadata === 'object' ? metadata.abortSignal : undefined);
     if (abortSignal !== undefined && abortSignal !== null) {

@@ -10,8 +10,8 @@ use napi::sys::{self, napi_env, napi_value};
 use napi::JsValue;
 use napi_derive::napi;
 
-/// Longest session id or type accepted, in UTF-8 bytes; longer ones are refused, not copied.
-const MAX_NAME: usize = 1 << 16;
+/// Longest session id or type accepted, in UTF-16 units; longer ones are refused, not copied.
+const MAX_NAME: usize = 16_384;
 
 fn out<'a>(env: napi_env, value: napi_value) -> Result<Unknown<'a>> {
     unsafe { Unknown::from_napi_value(env, value) }
@@ -66,42 +66,39 @@ pub fn request<'a>(
 ) -> Result<Unknown<'a>> {
     let env = env.raw();
     let record = record.value().value;
+    let timeout = if timeout_ms < 0.0 {
+        None
+    } else {
+        millis(timeout_ms)
+    };
     unsafe {
+        // Everything that can fail is checked before the promise exists, so no error path can
+        // leave a deferred unsettled.
+        let kind = raw::read_str(env, kind.value().value, MAX_NAME)?
+            .ok_or_else(|| type_error("type must be a well-formed string"))?;
+        let session = match raw::type_of(env, session.value().value)? {
+            sys::ValueType::napi_string => Some(
+                raw::read_str(env, session.value().value, MAX_NAME)?
+                    .ok_or_else(|| type_error("sessionId must be a well-formed string"))?,
+            ),
+            _ => None,
+        };
+        let factory = managers::with(handle, |m| m.make_error)?;
         let (deferred, promise) = raw::create_promise(env)?;
-        let held_record = raw::new_ref(env, record)?;
-        let held = Held {
-            deferred,
-            record: held_record,
-        };
-        let timeout = if timeout_ms < 0.0 {
-            None
-        } else {
-            millis(timeout_ms)
-        };
-        let session = session.value().value;
-        let outcome = raw::with_str(env, kind.value().value, MAX_NAME, |kind| {
-            let kind = String::from_utf8_lossy(kind);
-            let register = |session: Option<&str>| {
-                managers::with(handle, |m| {
-                    let req = NewInteraction {
-                        kind: &kind,
-                        session,
-                        timeout_ms: timeout,
-                    };
-                    let made = m.registry.request(req, millis(now).unwrap_or(0), held);
-                    (made, m.make_error)
-                })
-            };
-            if raw::type_of(env, session)? == sys::ValueType::napi_string {
-                raw::with_str(env, session, MAX_NAME, |s| {
-                    register(Some(&String::from_utf8_lossy(s)))
-                })?
-                .ok_or_else(|| type_error("sessionId is too long"))?
-            } else {
-                register(None)
+        let held = match raw::new_ref(env, record) {
+            Ok(record) => Held { deferred, record },
+            Err(e) => {
+                raw::settle(env, deferred, raw::undefined(env)?, true)?;
+                return Err(e);
             }
-        })?;
-        let (made, factory) = outcome.ok_or_else(|| type_error("type must be a string"))??;
+        };
+        let req = NewInteraction {
+            kind: &kind,
+            session: session.as_deref(),
+            timeout_ms: timeout,
+        };
+        let now = millis(now).unwrap_or(0);
+        let made = managers::with(handle, |m| m.registry.request(req, now, held))?;
         match made {
             Ok(id) => {
                 let text = id.text();
@@ -120,18 +117,15 @@ pub fn request<'a>(
             Err(refused) => {
                 raw::drop_ref(env, refused.payload.record);
                 let message = raw::string(env, &refused.error.to_string())?;
-                let err = managers::make_error(
+                let undefined = raw::undefined(env)?;
+                let err =
+                    managers::make_error(env, factory, refused.error.code(), message, undefined);
+                raw::settle(
                     env,
-                    factory,
-                    refused.error.code(),
-                    message,
-                    raw::undefined(env)?,
-                );
-                let value = match &err {
-                    Ok(e) => *e,
-                    Err(_) => raw::undefined(env)?,
-                };
-                raw::settle(env, refused.payload.deferred, value, false)?;
+                    refused.payload.deferred,
+                    *err.as_ref().unwrap_or(&undefined),
+                    false,
+                )?;
                 err?;
             }
         }
@@ -139,22 +133,11 @@ pub fn request<'a>(
     }
 }
 
-fn answerer_of<'s>(env: napi_env, asker: napi_value, buf: &'s mut String) -> Result<Answerer<'s>> {
+fn answerer_of(env: napi_env, asker: napi_value) -> Result<(Answerer<'static>, Option<String>)> {
     unsafe {
         match raw::type_of(env, asker)? {
-            sys::ValueType::napi_undefined => Ok(Answerer::Anyone),
-            sys::ValueType::napi_string => {
-                match raw::with_str(env, asker, MAX_NAME, |s| {
-                    String::from_utf8_lossy(s).into_owned()
-                })? {
-                    Some(s) => {
-                        *buf = s;
-                        Ok(Answerer::Session(buf))
-                    }
-                    None => Ok(Answerer::Stranger),
-                }
-            }
-            _ => Ok(Answerer::Stranger),
+            sys::ValueType::napi_undefined => Ok((Answerer::Anyone, None)),
+            _ => Ok((Answerer::Stranger, raw::read_str(env, asker, MAX_NAME)?)),
         }
     }
 }
@@ -172,13 +155,12 @@ pub fn resolve<'a>(
 ) -> Result<Unknown<'a>> {
     let env = env.raw();
     unsafe {
-        let mut asker_buf = String::new();
-        let answerer = answerer_of(env, asker.value().value, &mut asker_buf)?;
-        let settled = raw::with_str(env, id.value().value, 36, |id| {
-            managers::with(handle, |m| m.registry.resolve(id, answerer))
-        })?
-        .transpose()?
-        .unwrap_or(Err(AnswerError::InvalidOrDecided));
+        let (anyone, asker) = answerer_of(env, asker.value().value)?;
+        let answerer = asker.as_deref().map_or(anyone, Answerer::Session);
+        let settled = match raw::read_str(env, id.value().value, 36)? {
+            Some(id) => managers::with(handle, |m| m.registry.resolve(id.as_bytes(), answerer))?,
+            None => Err(AnswerError::InvalidOrDecided),
+        };
         match settled {
             Ok(s) => {
                 let record = raw::ref_value(env, s.payload.record);
@@ -214,12 +196,12 @@ pub fn reject(
     } else {
         SettleCode::Rejected
     };
-    let found = unsafe {
-        raw::with_str(env, id.value().value, 36, |id| {
-            managers::with(handle, |m| (m.registry.reject(id, code), m.make_error))
-        })?
-    }
-    .transpose()?;
+    let found = match unsafe { raw::read_str(env, id.value().value, 36)? } {
+        Some(id) => Some(managers::with(handle, |m| {
+            (m.registry.reject(id.as_bytes(), code), m.make_error)
+        })?),
+        None => None,
+    };
     match found {
         Some((Ok(s), factory)) => {
             let reason = (!aborted).then(|| message.value().value);
@@ -234,13 +216,12 @@ pub fn reject(
 #[napi(catch_unwind)]
 pub fn remove_session(env: Env, handle: u32, session: Unknown<'_>) -> Result<u32> {
     let env = env.raw();
-    let found = unsafe {
-        raw::with_str(env, session.value().value, MAX_NAME, |s| {
-            let s = String::from_utf8_lossy(s);
-            managers::with(handle, |m| (m.registry.remove_session(&s), m.make_error))
-        })?
-    }
-    .transpose()?;
+    let found = match unsafe { raw::read_str(env, session.value().value, MAX_NAME)? } {
+        Some(s) => Some(managers::with(handle, |m| {
+            (m.registry.remove_session(&s), m.make_error)
+        })?),
+        None => None,
+    };
     let Some((settled, factory)) = found else {
         return Ok(0);
     };
@@ -315,22 +296,18 @@ pub fn list<'a>(
         if let Some(len) = raw::array_len(env, sessions.value().value)? {
             for i in 0..len {
                 let item = raw::element(env, sessions.value().value, i)?;
-                if let Some(name) = raw::with_str(env, item, MAX_NAME, |s| {
-                    String::from_utf8_lossy(s).into_owned()
-                })? {
+                if let Some(name) = raw::read_str(env, item, MAX_NAME)? {
                     names.push(name);
                 }
             }
         }
         let filter = match raw::type_of(env, kind.value().value)? {
             sys::ValueType::napi_undefined | sys::ValueType::napi_null => None,
-            _ => Some(
-                raw::with_str(env, kind.value().value, MAX_NAME, |s| {
-                    String::from_utf8_lossy(s).into_owned()
-                })?
-                // A filter that is no string matches no interaction.
-                .unwrap_or_else(|| "\u{0}not a type".to_owned()),
-            ),
+            _ => match raw::read_str(env, kind.value().value, MAX_NAME)? {
+                Some(kind) => Some(kind),
+                // A filter that is no (well-formed) string matches no interaction.
+                None => return out(env, raw::array(env, 0)?),
+            },
         };
         let refs: Vec<sys::napi_ref> = managers::with(handle, |m| {
             m.registry

@@ -152,46 +152,26 @@ pub unsafe fn call(env: napi_env, f: napi_value, args: &[napi_value]) -> Result<
     Ok(out)
 }
 
-/// Up to this many UTF-8 bytes a string is read without a heap allocation.
-const STACK_STR: usize = 128;
-
-/// Runs `f` on the UTF-8 bytes of a JS string, or returns `Ok(None)` when `value` is no string.
-/// Strings longer than `max` bytes are not copied at all: `f` sees `None` for them too.
-pub unsafe fn with_str<R>(
-    env: napi_env,
-    value: napi_value,
-    max: usize,
-    f: impl FnOnce(&[u8]) -> R,
-) -> Result<Option<R>> {
+/// Reads a JS string as strict UTF-16: `Ok(None)` when `value` is no string, is longer than
+/// `max` UTF-16 units (not copied at all), or holds a lone surrogate. A lossy conversion would
+/// map distinct strings to one key, and session keys decide who may answer an interaction.
+pub unsafe fn read_str(env: napi_env, value: napi_value, max: usize) -> Result<Option<String>> {
     if type_of(env, value)? != sys::ValueType::napi_string {
         return Ok(None);
     }
     let mut len = 0;
     check(
-        sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len),
+        sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut len),
         "string length",
     )?;
     if len > max {
         return Ok(None);
     }
-    let mut stack = [0u8; STACK_STR + 1];
-    let mut heap = Vec::new();
-    let buf: &mut [u8] = if len < STACK_STR {
-        &mut stack[..]
-    } else {
-        heap.resize(len + 1, 0);
-        &mut heap[..]
-    };
+    let mut units = vec![0u16; len + 1];
     let mut written = 0;
     check(
-        sys::napi_get_value_string_utf8(
-            env,
-            value,
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            &mut written,
-        ),
-        "get_value_string_utf8",
+        sys::napi_get_value_string_utf16(env, value, units.as_mut_ptr(), units.len(), &mut written),
+        "get_value_string_utf16",
     )?;
-    Ok(Some(f(&buf[..written])))
+    Ok(String::from_utf16(&units[..written]).ok())
 }

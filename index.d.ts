@@ -1,0 +1,122 @@
+import { EventEmitter } from 'node:events';
+
+/** Options of a manager; all optional. Durations are milliseconds; 0 disables a duration. */
+export interface InteractionManagerOptions {
+  /** Default per-interaction timeout (rejects with code `TIMEOUT`). Default 300000; 0 disables. */
+  interactionTimeoutMs?: number;
+  /** Age past which the periodic sweep rejects an interaction (code `STALE`). Default 600000; 0 disables. */
+  staleThresholdMs?: number;
+  /** How often the stale sweep runs. Default 300000; 0 disables the periodic sweep. */
+  cleanupIntervalMs?: number;
+  /** Pending interactions one session may hold (code `TOO_MANY_PENDING` past it). Default 100. */
+  maxInteractionsPerSession?: number;
+  /** Pending interactions the whole manager may hold (code `TOO_MANY_PENDING` past it). Default 10000. */
+  maxPendingTotal?: number;
+  /** When true, `resolveInteraction` refuses answers that do not name the interaction's session. Default false. */
+  requireSessionMatch?: boolean;
+}
+
+export type InteractionType = 'permission' | 'plan-approval' | 'ask-user' | (string & {});
+
+export interface InteractionRequest<D = unknown, M = Record<string, unknown>> {
+  type: InteractionType;
+  /** The assistant session; null or undefined when it has none yet. */
+  sessionId?: string | null;
+  data?: D;
+  /** May carry `abortSignal`: aborting it rejects the interaction with code `ABORTED`. */
+  metadata?: M & { abortSignal?: AbortSignal };
+  /** Per-request timeout overriding `interactionTimeoutMs`; 0 disables. */
+  timeoutMs?: number;
+  /** Same meaning as `metadata.abortSignal`; wins when both are given. */
+  signal?: AbortSignal;
+}
+
+/** A pending interaction as events and `getPendingInteractions` show it. */
+export interface PendingInteraction<D = unknown, M = Record<string, unknown>> {
+  id: string;
+  type: InteractionType;
+  sessionId: string | null | undefined;
+  /** The very object the requester passed. */
+  data: D;
+  /** The very object the requester passed. */
+  metadata: M;
+  /** `Date.now()` at the request. */
+  requestedAt: number;
+}
+
+export type RejectionCode =
+  | 'REJECTED'
+  | 'SESSION_REMOVED'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'STALE'
+  | 'SHUTDOWN'
+  | 'TOO_MANY_PENDING';
+
+/** Every rejection of a requested interaction's Promise is one of these. */
+export class InteractionError extends Error {
+  readonly name: 'InteractionError';
+  readonly code: RejectionCode;
+  /** Absent when the request was refused before it got an id. */
+  readonly interactionId?: string;
+}
+
+export interface InteractionResolvedEvent {
+  interactionId: string;
+  sessionId: string | null | undefined;
+  resolvedAt: number;
+}
+
+export interface InteractionRejectedEvent {
+  interactionId: string;
+  sessionId: string | null | undefined;
+  rejectedAt: number;
+  /** The rejection's message: the legacy text, or the reason given to `rejectInteraction`. */
+  reason: string;
+  code: Exclude<RejectionCode, 'TOO_MANY_PENDING'>;
+}
+
+export type AnswerResult =
+  | { success: true }
+  | { success: false; error: 'invalid_or_decided' | 'SESSION_MISMATCH' };
+
+export interface TypeStatistics {
+  total: number;
+  resolved: number;
+  rejected: number;
+}
+
+export type Statistics = { pendingCount: number; sessionCount: number } & {
+  [type: string]: TypeStatistics | number;
+};
+
+export interface InteractionManagerEvents {
+  'interaction-request': [interaction: PendingInteraction];
+  'interaction-resolved': [event: InteractionResolvedEvent];
+  'interaction-rejected': [event: InteractionRejectedEvent];
+}
+
+export class InteractionManager extends EventEmitter<InteractionManagerEvents> {
+  constructor(options?: InteractionManagerOptions);
+  /** Always returns a Promise; bad arguments reject it with a TypeError. */
+  requestInteraction<R = unknown, D = unknown, M = Record<string, unknown>>(request: InteractionRequest<D, M>): Promise<R>;
+  /** `requestingSessionId`, when given, must be the interaction's own session. */
+  resolveInteraction(interactionId: unknown, response?: unknown, requestingSessionId?: string | null): AnswerResult;
+  rejectInteraction(interactionId: unknown, reason?: unknown): AnswerResult;
+  /** Pending interactions of the given sessions, in that order, then request order. */
+  getPendingInteractions(sessionIds: readonly string[], type?: InteractionType | null): PendingInteraction[];
+  /** Rejects interactions older than `staleThresholdMs` (code `STALE`). */
+  cleanupStaleInteractions(): void;
+  /** Rejects every pending interaction of the session (code `SESSION_REMOVED`). */
+  removeSession(sessionId: string | null | undefined): void;
+  getPendingCount(): number;
+  getStatistics(): Statistics;
+  /** Rejects everything pending (code `SHUTDOWN`) and refuses later requests; idempotent. */
+  shutdown(): void;
+}
+
+export const DEFAULTS: Readonly<Required<InteractionManagerOptions>>;
+/** The process-wide manager, created on first call. */
+export function getInteractionManager(): InteractionManager;
+/** Shuts the process-wide manager down and forgets it. */
+export function resetInteractionManager(): void;
