@@ -1,0 +1,159 @@
+'use strict';
+// The same contract in plain JavaScript: a Map of records, a per-interaction setTimeout,
+// crypto.randomUUID ids, the same events, codes and options. It is what the native package is
+// measured against (npm run bench) and compared with (differential tests).
+
+const { EventEmitter } = require('node:events');
+const { randomUUID } = require('node:crypto');
+const { DEFAULTS } = require('..');
+
+const MESSAGES = {
+  SESSION_REMOVED: 'Session removed',
+  TIMEOUT: 'Interaction timed out',
+  ABORTED: 'Interaction aborted',
+  STALE: 'Stale interaction cleaned up',
+  SHUTDOWN: 'InteractionManager shutting down',
+};
+
+class BaselineError extends Error {
+  constructor(message, code, interactionId) {
+    super(message);
+    this.name = 'InteractionError';
+    this.code = code;
+    if (interactionId !== undefined) this.interactionId = interactionId;
+  }
+}
+
+class BaselineInteractionManager extends EventEmitter {
+  constructor(options = {}) {
+    super();
+    this.options = { ...DEFAULTS, ...options };
+    this.pending = new Map();
+    this.bySession = new Map();
+    this.statistics = {};
+    this.closed = false;
+    this.sweeper = this.options.cleanupIntervalMs > 0 ? setInterval(() => this.cleanupStaleInteractions(), this.options.cleanupIntervalMs) : null;
+    this.sweeper?.unref();
+  }
+
+  requestInteraction({ type, sessionId, data, metadata = {}, timeoutMs, signal }) {
+    if (this.closed) return Promise.reject(new BaselineError('InteractionManager has been shut down', 'SHUTDOWN'));
+    if (typeof type !== 'string' || type === '') return Promise.reject(new TypeError('interaction type must be a non-empty string'));
+    const abortSignal = signal ?? metadata?.abortSignal;
+    if (abortSignal?.aborted) return Promise.reject(new BaselineError('Interaction aborted', 'ABORTED'));
+    if (sessionId && (this.bySession.get(sessionId)?.size ?? 0) >= this.options.maxInteractionsPerSession) {
+      return Promise.reject(new BaselineError(`Too many pending interactions for session ${sessionId}`, 'TOO_MANY_PENDING'));
+    }
+    if (this.pending.size >= this.options.maxPendingTotal) {
+      return Promise.reject(new BaselineError(`Too many pending interactions (limit ${this.options.maxPendingTotal})`, 'TOO_MANY_PENDING'));
+    }
+    const id = randomUUID();
+    const requestedAt = Date.now();
+    return new Promise((resolve, reject) => {
+      const record = { id, type, sessionId, data, metadata, requestedAt, resolve, reject, timer: null, abortSignal, onAbort: null };
+      const timeout = timeoutMs ?? this.options.interactionTimeoutMs;
+      if (timeout > 0) {
+        record.timer = setTimeout(() => this.settle(id, 'TIMEOUT', MESSAGES.TIMEOUT), timeout);
+        record.timer.unref();
+      }
+      if (abortSignal) {
+        record.onAbort = () => this.settle(id, 'ABORTED', MESSAGES.ABORTED);
+        abortSignal.addEventListener('abort', record.onAbort, { once: true });
+      }
+      this.pending.set(id, record);
+      if (sessionId) {
+        let ids = this.bySession.get(sessionId);
+        if (!ids) this.bySession.set(sessionId, (ids = new Set()));
+        ids.add(id);
+      }
+      (this.statistics[type] ??= { total: 0, resolved: 0, rejected: 0 }).total++;
+      this.emit('interaction-request', { id, type, sessionId, data, metadata, requestedAt });
+    });
+  }
+
+  take(id) {
+    const record = this.pending.get(id);
+    if (!record) return undefined;
+    this.pending.delete(id);
+    if (record.timer) clearTimeout(record.timer);
+    if (record.onAbort) record.abortSignal.removeEventListener('abort', record.onAbort);
+    if (record.sessionId) {
+      const ids = this.bySession.get(record.sessionId);
+      ids.delete(id);
+      if (ids.size === 0) this.bySession.delete(record.sessionId);
+    }
+    return record;
+  }
+
+  settle(id, code, message) {
+    const record = this.take(id);
+    if (!record) return false;
+    if (code !== 'SHUTDOWN') this.statistics[record.type].rejected++;
+    record.reject(new BaselineError(message, code, id));
+    this.emit('interaction-rejected', { interactionId: id, sessionId: record.sessionId, rejectedAt: Date.now(), reason: message, code });
+    return true;
+  }
+
+  resolveInteraction(interactionId, response, requestingSessionId) {
+    const record = this.pending.get(interactionId);
+    if (!record) return { success: false, error: 'invalid_or_decided' };
+    if ((requestingSessionId || this.options.requireSessionMatch) && record.sessionId !== requestingSessionId) {
+      return { success: false, error: 'SESSION_MISMATCH' };
+    }
+    this.take(interactionId);
+    this.statistics[record.type].resolved++;
+    record.resolve(response);
+    this.emit('interaction-resolved', { interactionId, sessionId: record.sessionId, resolvedAt: Date.now() });
+    return { success: true };
+  }
+
+  rejectInteraction(interactionId, reason = 'Interaction rejected') {
+    return this.settle(interactionId, 'REJECTED', String(reason)) ? { success: true } : { success: false, error: 'invalid_or_decided' };
+  }
+
+  getPendingInteractions(sessionIds, type = null) {
+    const out = [];
+    for (const sessionId of Array.isArray(sessionIds) ? sessionIds : []) {
+      for (const id of this.bySession.get(sessionId) ?? []) {
+        const r = this.pending.get(id);
+        if (type === null || r.type === type) {
+          out.push({ id, type: r.type, sessionId: r.sessionId, data: r.data, metadata: r.metadata, requestedAt: r.requestedAt });
+        }
+      }
+    }
+    return out;
+  }
+
+  cleanupStaleInteractions() {
+    const threshold = this.options.staleThresholdMs;
+    if (threshold <= 0) return;
+    const now = Date.now();
+    for (const [id, r] of this.pending) {
+      if (now - r.requestedAt >= threshold) this.settle(id, 'STALE', MESSAGES.STALE);
+    }
+  }
+
+  removeSession(sessionId) {
+    if (!sessionId) return;
+    for (const id of [...(this.bySession.get(sessionId) ?? [])]) this.settle(id, 'SESSION_REMOVED', MESSAGES.SESSION_REMOVED);
+  }
+
+  getPendingCount() {
+    return this.pending.size;
+  }
+
+  getStatistics() {
+    const out = {};
+    for (const [type, s] of Object.entries(this.statistics)) out[type] = { ...s };
+    return { ...out, pendingCount: this.pending.size, sessionCount: this.bySession.size };
+  }
+
+  shutdown() {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweeper);
+    for (const id of [...this.pending.keys()]) this.settle(id, 'SHUTDOWN', MESSAGES.SHUTDOWN);
+  }
+}
+
+module.exports = { BaselineInteractionManager };

@@ -1,0 +1,120 @@
+'use strict';
+// One figure for one implementation, in a fresh process: node --expose-gc run-one.js <impl> <metric>.
+// Prints one JSON line. bench.js runs this several times per figure and takes medians.
+
+const { Bench } = require('tinybench');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const { InteractionManager } = require('..');
+const { BaselineInteractionManager } = require('./baseline');
+
+const [impl, metric] = process.argv.slice(2);
+const Manager = impl === 'native' ? InteractionManager : BaselineInteractionManager;
+const make = (options = {}) => new Manager({ maxPendingTotal: 200_000, ...options });
+const noop = () => {};
+const tick = () => new Promise((r) => setImmediate(r));
+
+/** Requests `n` interactions over `sessions` sessions; returns their promises and ids. */
+function requestBatch(m, n, sessions, extra = {}) {
+  const ids = [];
+  const capture = (i) => ids.push(i.id);
+  m.on('interaction-request', capture);
+  const all = new Array(n);
+  for (let i = 0; i < n; i++) {
+    all[i] = m.requestInteraction({ type: i % 3 ? 'permission' : 'ask-user', sessionId: `session-${i % sessions}`, data: { toolName: 'Bash', i }, metadata: { requestId: i }, ...extra });
+  }
+  m.off('interaction-request', capture);
+  return { all, ids };
+}
+
+async function throughput(fn) {
+  const bench = new Bench({ time: 1500, warmupTime: 300 });
+  bench.add(metric, fn);
+  await bench.run();
+  return 1000 / bench.tasks[0].result.latency.p50; // batches per second
+}
+
+async function usage() {
+  for (let i = 0; i < 4; i++) {
+    await tick();
+    gc();
+  }
+  const u = process.memoryUsage();
+  return { js: u.heapUsed + u.external, rss: u.rss };
+}
+
+const metrics = {
+  // Batches of 1000 concurrent interactions over 50 sessions, listeners on both events.
+  async cycle() {
+    const m = make();
+    m.on('interaction-request', noop);
+    m.on('interaction-resolved', noop);
+    const hz = await throughput(async () => {
+      const { all, ids } = requestBatch(m, 1000, 50);
+      for (const id of ids) m.resolveInteraction(id, { behavior: 'allow' });
+      await Promise.all(all);
+    });
+    return { value: hz * 1000, unit: 'cycles/s' };
+  },
+  // 1000 interactions over 100 sessions, every session removed, rejections awaited.
+  async removeSession() {
+    const m = make();
+    m.on('interaction-rejected', noop);
+    const hz = await throughput(async () => {
+      const { all } = requestBatch(m, 1000, 100);
+      for (let s = 0; s < 100; s++) m.removeSession(`session-${s}`);
+      await Promise.allSettled(all);
+    });
+    return { value: hz * 1000, unit: 'cycles/s' };
+  },
+  // 100k pending with small data and metadata: bytes per interaction after forced GC.
+  async memory() {
+    const m = make({ maxInteractionsPerSession: 1000 });
+    const before = await usage();
+    const { all } = requestBatch(m, 100_000, 1000);
+    const after = await usage();
+    const result = { value: (after.js - before.js) / 1e5, rss: (after.rss - before.rss) / 1e5, unit: 'B/interaction' };
+    m.shutdown();
+    await Promise.allSettled(all);
+    return result;
+  },
+  // 100k interactions with the same 200 ms timeout: longest loop stall and time to settle all.
+  // A ref'd 1 ms timer chain keeps the process alive (the package's timers are unref'd) and
+  // measures the stall as the largest gap between its runs.
+  async massTimeout() {
+    const m = make({ maxInteractionsPerSession: 1000 });
+    const { all } = requestBatch(m, 100_000, 1000, { timeoutMs: 200 });
+    const started = performance.now();
+    let last = started;
+    let stall = 0;
+    let timer;
+    const probe = () => {
+      const now = performance.now();
+      stall = Math.max(stall, now - last);
+      last = now;
+      timer = setTimeout(probe, 1);
+    };
+    timer = setTimeout(probe, 1);
+    await Promise.allSettled(all);
+    clearTimeout(timer);
+    const settledMs = performance.now() - started;
+    stall = Math.max(stall, performance.now() - last);
+    return { value: stall, settledMs, unit: 'ms max stall' };
+  },
+  // 10k pending over 1000 sessions; list 50 sessions with a type filter.
+  async listing() {
+    const m = make();
+    const { all } = requestBatch(m, 10_000, 1000);
+    const wanted = Array.from({ length: 50 }, (_, i) => `session-${i * 20}`);
+    let listed = 0;
+    const hz = await throughput(() => {
+      listed += m.getPendingInteractions(wanted, 'permission').length;
+    });
+    m.shutdown();
+    await Promise.allSettled(all);
+    return { value: hz, unit: 'lists/s', listed: listed > 0 };
+  },
+};
+
+metrics[metric]().then((r) => {
+  process.stdout.write(`${JSON.stringify({ impl, metric, ...r })}\n`);
+});
