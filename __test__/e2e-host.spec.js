@@ -1,0 +1,88 @@
+// The example host (examples/host) in a child process with --expose-gc, under real WebSocket
+// clients that connect, receive a prompt and vanish without answering.
+const { spawn } = require('node:child_process');
+const { once } = require('node:events');
+const path = require('node:path');
+const WebSocket = require('ws');
+
+const MAIN = path.join(__dirname, '..', 'examples', 'host', 'server', 'main.js');
+const CLIENTS = 300;
+
+async function startHost(args) {
+  const child = spawn(process.execPath, ['--expose-gc', MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await once(child.stdout, 'data');
+  return { child, ...JSON.parse(String(line).split('\n')[0]) };
+}
+
+const stats = async (host) => (await fetch(host.statsUrl)).json();
+
+/** A browser that opens a session, asks for work, waits for the prompt and goes away. */
+async function vanishingBrowser(url, session) {
+  const ws = new WebSocket(`${url}/?session=${session}`);
+  await once(ws, 'open');
+  const prompt = new Promise((resolve) =>
+    ws.on('message', (raw) => {
+      const msg = JSON.parse(raw);
+      if (msg.type === 'interaction-request') resolve(msg.interaction);
+    }),
+  );
+  ws.send(JSON.stringify({ type: 'chat', text: 'run something' }));
+  const interaction = await prompt;
+  ws.close();
+  await once(ws, 'close');
+  return interaction;
+}
+
+async function crowd(host, prefix) {
+  for (let i = 0; i < CLIENTS; i += 30) {
+    await Promise.all(Array.from({ length: 30 }, (_, k) => vanishingBrowser(host.url, `${prefix}-${i + k}`)));
+  }
+}
+
+async function until(check, ms = 10_000) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    last = await check();
+    if (last.done) return last.value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return last.value;
+}
+
+describe('example host under real WebSocket clients', () => {
+  const hosts = [];
+  afterAll(async () => {
+    for (const h of hosts) {
+      h.child.kill('SIGTERM');
+      await once(h.child, 'exit');
+    }
+  });
+
+  test('native: nothing stays pending and every abandoned prompt\'s data is collected', async () => {
+    const host = await startHost(['--manager', 'native', '--timeout-ms', '300']);
+    hosts.push(host);
+    await crowd(host, 'native');
+    const s = await until(async () => {
+      const s = await stats(host);
+      return { done: s.pending === 0 && s.collected === s.statistics.permission.total + s.statistics['plan-approval'].total + s.statistics['ask-user'].total, value: s };
+    });
+    const created = ['permission', 'plan-approval', 'ask-user'].reduce((n, t) => n + s.statistics[t].total, 0);
+    expect(created).toBe(CLIENTS + CLIENTS / 10); // every 10th chat adds a session-less prompt
+    expect(s.pending).toBe(0);
+    expect(s.statistics.sessionCount).toBe(0);
+    expect(s.tally.byCode).toEqual({ SESSION_REMOVED: CLIENTS, TIMEOUT: CLIENTS / 10 });
+    expect(s.collected).toBe(created);
+  });
+
+  test('legacy: the pending count grows with every vanished browser', async () => {
+    const host = await startHost(['--manager', 'legacy']);
+    hosts.push(host);
+    const before = await stats(host);
+    await crowd(host, 'legacy');
+    const s = await stats(host);
+    expect(before.pending).toBe(0);
+    expect(s.pending).toBe(CLIENTS + CLIENTS / 10);
+    expect(s.collected).toBe(0);
+  });
+});

@@ -1,0 +1,191 @@
+// npm run demo: the example host under real WebSocket clients, legacy manager vs native.
+// Each cycle is one browser session that asks the assistant for work, gets a prompt, and then
+// answers it, vanishes without answering, or reconnects (a second tab), syncs and answers.
+// Prints a table and writes demo-output/memory.svg (memory over cycles for both managers).
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import cliProgress from 'cli-progress';
+
+const { values } = parseArgs({
+  options: {
+    cycles: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '25' },
+    'timeout-ms': { type: 'string', default: '2000' },
+    out: { type: 'string', default: 'demo-output' },
+  },
+});
+const CYCLES = Number(values.cycles);
+const CONCURRENCY = Number(values.concurrency);
+// The native manager's timeout, shortened from 5 minutes so the run shows session-less prompts
+// (which no removeSession can reach) being timed out within the minute.
+const TIMEOUT_MS = Number(values['timeout-ms']);
+const SAMPLE_EVERY = Math.max(1, Math.floor(CYCLES / 40));
+const hostMain = new URL('./host/server/main.js', import.meta.url).pathname;
+
+async function startHost(manager) {
+  const args = ['--expose-gc', hostMain, '--manager', manager];
+  if (manager === 'native') args.push('--timeout-ms', String(TIMEOUT_MS));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await once(child.stdout, 'data');
+  const { url, statsUrl } = JSON.parse(String(line).split('\n')[0]);
+  return { child, url, statsUrl };
+}
+
+const stats = async (host) => (await fetch(host.statsUrl)).json();
+
+function connect(url, session) {
+  const ws = new WebSocket(`${url}/?session=${encodeURIComponent(session)}`);
+  const inbox = [];
+  const waiters = [];
+  ws.on('message', (raw) => {
+    const msg = JSON.parse(raw);
+    const i = waiters.findIndex((w) => w.type === msg.type);
+    if (i >= 0) waiters.splice(i, 1)[0].resolve(msg);
+    else inbox.push(msg);
+  });
+  const next = (type, ms = 5000) => {
+    const i = inbox.findIndex((m) => m.type === type);
+    if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const w = { type, resolve };
+      waiters.push(w);
+      setTimeout(() => reject(new Error(`no ${type} within ${ms} ms`)), ms).unref();
+    });
+  };
+  const send = (msg) => ws.send(JSON.stringify(msg));
+  const close = async () => {
+    ws.close();
+    await once(ws, 'close');
+  };
+  return once(ws, 'open').then(() => ({ ws, next, send, close }));
+}
+
+// One browser session; returns how it ended from the browser's side.
+async function cycle(host, manager, i) {
+  const session = `${manager}-session-${i}`;
+  const tab = await connect(host.url, session);
+  tab.send({ type: 'chat', text: 'please run ls' });
+  const { interaction } = await tab.next('interaction-request');
+  const mode = i % 10 < 5 ? 'answer' : i % 10 < 8 ? 'disconnect' : 'reconnect';
+  if (mode === 'answer') {
+    tab.send({ type: 'interaction-response', interactionId: interaction.id, response: { behavior: 'allow' } });
+    await tab.next('interaction-resolved');
+  } else if (mode === 'reconnect') {
+    const second = await connect(host.url, session);
+    await tab.close();
+    second.send({ type: 'interaction-sync-request', sessionIds: [session] });
+    const { interactions } = await second.next('interaction-sync');
+    second.send({ type: 'interaction-response', interactionId: interactions[0].id, response: { behavior: 'allow' } });
+    await second.next('interaction-resolved');
+    await second.close();
+    return mode;
+  }
+  await tab.close();
+  return mode;
+}
+
+async function run(manager, bar) {
+  const host = await startHost(manager);
+  const samples = [];
+  const modes = { answer: 0, disconnect: 0, reconnect: 0, failed: 0 };
+  let started = 0;
+  let done = 0;
+  const sample = async () => {
+    const s = await stats(host);
+    samples.push({ cycle: done, heap: s.memory.heapUsed + s.memory.external, rss: s.memory.rss, pending: s.pending });
+  };
+  await sample();
+  const worker = async () => {
+    while (started < CYCLES) {
+      const i = started++;
+      try {
+        modes[await cycle(host, manager, i)]++;
+      } catch {
+        modes.failed++;
+      }
+      done++;
+      bar.increment(1, { manager });
+      if (done % SAMPLE_EVERY === 0) await sample();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  bar.stop();
+  // Give the native manager's timeout the time to end the session-less prompts; same wait for both.
+  await sleep(TIMEOUT_MS + 500);
+  const final = await stats(host);
+  samples.push({ cycle: done, heap: final.memory.heapUsed + final.memory.external, rss: final.memory.rss, pending: final.pending });
+  host.child.kill('SIGTERM');
+  await once(host.child, 'exit');
+  return { manager, final, samples, modes };
+}
+
+const mb = (b) => (b / 1024 / 1024).toFixed(1);
+
+function table(results) {
+  const codes = [...new Set(results.flatMap((r) => Object.keys(r.final.tally.byCode)))].sort();
+  const created = (r) => Object.entries(r.final.statistics).reduce((n, [k, v]) => (typeof v === 'object' ? n + v.total : n), 0);
+  const rows = [
+    ['browser sessions (answer / vanish / reconnect)', (r) => `${r.modes.answer} / ${r.modes.disconnect} / ${r.modes.reconnect}${r.modes.failed ? ` (+${r.modes.failed} failed)` : ''}`],
+    ['interactions created', (r) => String(created(r))],
+    ['answered', (r) => String(r.final.tally.answered)],
+    ...codes.map((c) => [`settled with ${c}`, (r) => String(r.final.tally.byCode[c] ?? 0)]),
+    ['still pending', (r) => String(r.final.pending)],
+    ['data objects collected (FinalizationRegistry)', (r) => String(r.final.collected)],
+    ['heap + external after GC, start → end', (r) => `${mb(r.samples[0].heap)} → ${mb(r.final.memory.heapUsed + r.final.memory.external)} MB`],
+    ['rss, start → end', (r) => `${mb(r.samples[0].rss)} → ${mb(r.final.memory.rss)} MB`],
+  ];
+  const head = ['', ...results.map((r) => r.manager)];
+  const body = rows.map(([label, f]) => [label, ...results.map(f)]);
+  const widths = head.map((_, i) => Math.max(...[head, ...body].map((row) => row[i].length)));
+  const line = (row) => `| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+function chart(results) {
+  const W = 720, H = 360, L = 60, R = 20, T = 40, B = 50;
+  const colors = { legacy: '#d9480f', native: '#2b8a3e' };
+  const maxX = Math.max(...results.flatMap((r) => r.samples.map((s) => s.cycle)), 1);
+  const maxY = Math.max(...results.flatMap((r) => r.samples.map((s) => s.heap))) * 1.1;
+  const x = (c) => L + (c / maxX) * (W - L - R);
+  const y = (b) => H - B - (b / maxY) * (H - T - B);
+  const ticks = Array.from({ length: 5 }, (_, i) => (maxY / 4) * i);
+  const lines = results.map((r) => {
+    const pts = r.samples.map((s) => `${x(s.cycle).toFixed(1)},${y(s.heap).toFixed(1)}`).join(' ');
+    return `<polyline fill="none" stroke="${colors[r.manager]}" stroke-width="2.5" points="${pts}"/>`;
+  });
+  const legend = results.map((r, i) => `<rect x="${L + 10 + i * 150}" y="12" width="14" height="14" fill="${colors[r.manager]}"/><text x="${L + 30 + i * 150}" y="24">${r.manager}: ${r.final.pending} pending</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>
+${ticks.map((t) => `<line x1="${L}" x2="${W - R}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${L - 6}" y="${y(t) + 4}" text-anchor="end">${mb(t)}</text>`).join('\n')}
+<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" stroke="#333"/><line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#333"/>
+<text x="${(W + L) / 2}" y="${H - 12}" text-anchor="middle">browser sessions (cycles)</text>
+<text x="16" y="${(H - B + T) / 2}" transform="rotate(-90 16 ${(H - B + T) / 2})" text-anchor="middle">heap + external after GC (MB)</text>
+<text x="${W - R}" y="${H - B + 16}" text-anchor="end">${maxX}</text><text x="${L}" y="${H - B + 16}">0</text>
+${lines.join('\n')}
+${legend.join('\n')}
+</svg>
+`;
+}
+
+const bar = new cliProgress.SingleBar(
+  { format: '{manager} |{bar}| {value}/{total} browser sessions', hideCursor: true, noTTYOutput: true, notTTYSchedule: 1000 },
+  cliProgress.Presets.shades_classic,
+);
+const results = [];
+for (const manager of ['legacy', 'native']) {
+  bar.start(CYCLES, 0, { manager });
+  results.push(await run(manager, bar));
+}
+console.log(`\n${CYCLES} browser sessions per manager, ${CONCURRENCY} at a time, on ws://127.0.0.1 (native timeout ${TIMEOUT_MS} ms)\n`);
+console.log(table(results));
+mkdirSync(values.out, { recursive: true });
+const svgPath = `${values.out}/memory.svg`;
+writeFileSync(svgPath, chart(results));
+writeFileSync(`${values.out}/results.json`, JSON.stringify(results.map(({ manager, final, samples, modes }) => ({ manager, final, samples, modes })), null, 2));
+console.log(`\nChart: ${svgPath}`);
+const native = results.find((r) => r.manager === 'native');
+process.exitCode = native.final.pending === 0 && native.modes.failed === 0 ? 0 : 1;
