@@ -5,7 +5,7 @@
 
 const { EventEmitter } = require('node:events');
 const { randomUUID } = require('node:crypto');
-const { DEFAULTS } = require('..');
+const { DEFAULTS, InteractionError: BaselineError } = require('..');
 
 const MESSAGES = {
   SESSION_REMOVED: 'Session removed',
@@ -14,15 +14,6 @@ const MESSAGES = {
   STALE: 'Stale interaction cleaned up',
   SHUTDOWN: 'InteractionManager shutting down',
 };
-
-class BaselineError extends Error {
-  constructor(message, code, interactionId) {
-    super(message);
-    this.name = 'InteractionError';
-    this.code = code;
-    if (interactionId !== undefined) this.interactionId = interactionId;
-  }
-}
 
 class BaselineInteractionManager extends EventEmitter {
   constructor(options = {}) {

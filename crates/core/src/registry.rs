@@ -339,18 +339,6 @@ impl<P> Registry<P> {
         out
     }
 
-    /// The payload of a pending interaction, if it is pending.
-    pub fn payload(&self, id: &[u8]) -> Option<&P> {
-        InteractionId::parse(id).and_then(|id| self.entries.get(&id).map(|e| &e.payload))
-    }
-
-    /// The session and kind of a pending interaction, for callers that describe it.
-    pub fn describe(&self, id: InteractionId) -> Option<(Option<&str>, &str)> {
-        self.entries
-            .get(&id)
-            .map(|e| (e.session.as_deref(), self.stats.name(e.kind)))
-    }
-
     /// Ids of all pending interactions in request order.
     pub fn pending_ids(&self) -> impl Iterator<Item = InteractionId> + '_ {
         self.order.values().copied()
