@@ -5,3 +5,5 @@
 mod exports;
 mod managers;
 mod raw;
+#[cfg(feature = "timer-probe")]
+mod timer_probe;

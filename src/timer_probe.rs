@@ -1,0 +1,29 @@
+//! Built only with `--features timer-probe`: the wake-up path of the rejected timer design
+//! (a tokio sleep that calls back into JS through a weak threadsafe function), so that
+//! benchmark/timer-designs.js can measure it against the JS timer the package uses.
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use napi_derive::napi;
+use std::time::{Duration, Instant};
+
+/// Calls `callback(elapsedMs)` on the JS thread after `ms`, from a tokio timer, through a weak
+/// threadsafe function (it does not keep the process alive).
+#[napi]
+pub fn tokio_wake_after(ms: f64, callback: Function<'_, f64, ()>) -> Result<()> {
+    let tsfn = callback
+        .build_threadsafe_function::<f64>()
+        .weak::<true>()
+        .callee_handled::<false>()
+        .build()?;
+    let start = Instant::now();
+    let delay = Duration::from_micros((ms.max(0.0) * 1000.0) as u64);
+    napi::bindgen_prelude::spawn(async move {
+        tokio::time::sleep(delay).await;
+        tsfn.call(
+            start.elapsed().as_secs_f64() * 1000.0,
+            ThreadsafeFunctionCallMode::NonBlocking,
+        );
+    });
+    Ok(())
+}
