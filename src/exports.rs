@@ -3,7 +3,7 @@
 //! the registry is borrowed.
 
 use crate::managers::{self, Held};
-use crate::raw;
+use crate::raw::{self, StrBuf};
 use interaction_core::{AnswerError, Answerer, Config, NewInteraction, SettleCode};
 use napi::bindgen_prelude::*;
 use napi::sys::{self, napi_env, napi_value};
@@ -74,16 +74,17 @@ pub fn request<'a>(
     unsafe {
         // Everything that can fail is checked before the promise exists, so no error path can
         // leave a deferred unsettled.
-        let kind = raw::read_str(env, kind.value().value, MAX_NAME)?
+        let (mut kind_buf, mut session_buf) = (StrBuf::default(), StrBuf::default());
+        let kind = kind_buf
+            .read(env, kind.value().value, MAX_NAME)?
             .ok_or_else(|| type_error("type must be a well-formed string"))?;
-        let session = match raw::type_of(env, session.value().value)? {
-            sys::ValueType::napi_string => Some(
-                raw::read_str(env, session.value().value, MAX_NAME)?
-                    .ok_or_else(|| type_error("sessionId must be a well-formed string"))?,
-            ),
-            _ => None,
+        let session = match session_buf.read(env, session.value().value, MAX_NAME)? {
+            Some(s) => Some(s),
+            None if raw::type_of(env, session.value().value)? == sys::ValueType::napi_string => {
+                return Err(type_error("sessionId must be a well-formed string"));
+            }
+            None => None,
         };
-        let factory = managers::with(handle, |m| m.make_error)?;
         let (deferred, promise) = raw::create_promise(env)?;
         let held = match raw::new_ref(env, record) {
             Ok(record) => Held { deferred, record },
@@ -93,12 +94,23 @@ pub fn request<'a>(
             }
         };
         let req = NewInteraction {
-            kind: &kind,
-            session: session.as_deref(),
+            kind,
+            session,
             timeout_ms: timeout,
         };
         let now = millis(now).unwrap_or(0);
-        let made = managers::with(handle, |m| m.registry.request(req, now, held))?;
+        let made = managers::with(handle, |m| {
+            (m.registry.request(req, now, held), m.make_error)
+        });
+        let (made, factory) = match made {
+            Ok(made) => made,
+            Err(e) => {
+                // The handle is gone: nothing holds `held`, so finish it here.
+                raw::drop_ref(env, held.record);
+                raw::settle(env, held.deferred, raw::undefined(env)?, true)?;
+                return Err(e);
+            }
+        };
         match made {
             Ok(id) => {
                 let text = id.text();
@@ -112,7 +124,10 @@ pub fn request<'a>(
                     ),
                     "create_string_latin1",
                 )?;
-                raw::set_named(env, record, c"id", id_value)?;
+                raw::check(
+                    sys::napi_set_named_property(env, record, c"id".as_ptr(), id_value),
+                    "set_named_property",
+                )?;
             }
             Err(refused) => {
                 raw::drop_ref(env, refused.payload.record);
@@ -157,7 +172,8 @@ pub fn resolve<'a>(
     unsafe {
         let (anyone, asker) = answerer_of(env, asker.value().value)?;
         let answerer = asker.as_deref().map_or(anyone, Answerer::Session);
-        let settled = match raw::read_str(env, id.value().value, 36)? {
+        let mut id_buf = StrBuf::default();
+        let settled = match id_buf.read(env, id.value().value, 36)? {
             Some(id) => managers::with(handle, |m| m.registry.resolve(id.as_bytes(), answerer))?,
             None => Err(AnswerError::InvalidOrDecided),
         };

@@ -6,10 +6,11 @@ use interaction_core::{Config, Registry, Settled};
 use napi::sys::{self, napi_env, napi_value};
 use napi::{Error, Result, Status};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 
 /// What the registry keeps for one pending interaction: its promise and its record object
-/// (which holds `data` and `metadata`), released together when it settles.
+/// (which holds `data` and `metadata`), released together when it settles. Copy, because a
+/// call that fails before the registry takes it must still release it.
+#[derive(Clone, Copy)]
 pub struct Held {
     pub deferred: sys::napi_deferred,
     pub record: sys::napi_ref,
@@ -22,8 +23,9 @@ pub struct Manager {
 }
 
 thread_local! {
-    static MANAGERS: RefCell<HashMap<u32, Manager>> = RefCell::new(HashMap::new());
-    static NEXT_HANDLE: Cell<u32> = const { Cell::new(1) };
+    /// Slot `handle - 1` holds the registry of `handle`. Handles are never reused, so a stale
+    /// handle finds an empty slot, never another manager.
+    static MANAGERS: RefCell<Vec<Option<Box<Manager>>>> = const { RefCell::new(Vec::new()) };
     static HOOKED: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -35,24 +37,29 @@ pub fn insert(env: napi_env, config: Config, make_error: sys::napi_ref) -> Resul
         raw::check(status, "add_env_cleanup_hook")?;
         HOOKED.set(true);
     }
-    let handle = NEXT_HANDLE.get();
-    NEXT_HANDLE.set(handle.wrapping_add(1).max(1));
-    let manager = Manager {
+    let manager = Box::new(Manager {
         registry: Registry::new(config),
         make_error,
-    };
-    MANAGERS.with_borrow_mut(|m| m.insert(handle, manager));
-    Ok(handle)
+    });
+    MANAGERS.with_borrow_mut(|table| {
+        let handle = u32::try_from(table.len() + 1)
+            .map_err(|_| Error::new(Status::GenericFailure, "too many registries"))?;
+        table.push(Some(manager));
+        Ok(handle)
+    })
 }
 
-/// Runs `f` on the registry of `handle`. `f` must not call into JS: a listener or getter run
+/// Runs `f` on the registry of `handle`; `Err` means `f` did not run. `f` must not call into JS: a listener or getter run
 /// from inside could re-enter this table. Callers collect what to finish and do it afterwards.
 pub fn with<R>(handle: u32, f: impl FnOnce(&mut Manager) -> R) -> Result<R> {
     MANAGERS.with(|cell| {
         let mut table = cell
             .try_borrow_mut()
             .map_err(|_| Error::new(Status::GenericFailure, "interaction registry re-entered"))?;
-        let manager = table.get_mut(&handle).ok_or_else(|| {
+        let slot = (handle as usize)
+            .checked_sub(1)
+            .and_then(|i| table.get_mut(i));
+        let manager = slot.and_then(Option::as_mut).ok_or_else(|| {
             Error::new(
                 Status::InvalidArg,
                 format!("no interaction registry with handle {handle}"),
@@ -62,8 +69,11 @@ pub fn with<R>(handle: u32, f: impl FnOnce(&mut Manager) -> R) -> Result<R> {
     })
 }
 
-pub fn remove(handle: u32) -> Option<Manager> {
-    MANAGERS.with_borrow_mut(|m| m.remove(&handle))
+pub fn remove(handle: u32) -> Option<Box<Manager>> {
+    MANAGERS.with_borrow_mut(|table| {
+        let i = (handle as usize).checked_sub(1)?;
+        table.get_mut(i).and_then(Option::take)
+    })
 }
 
 /// Makes the rejection error through the JS factory: `makeError(code, message, record)`.
@@ -128,8 +138,8 @@ unsafe fn plain_error(env: napi_env, message: &str) -> Result<napi_value> {
 /// promise is settled with a plain error and every reference deleted, leaving no handle behind.
 unsafe extern "C" fn on_env_teardown(arg: *mut std::ffi::c_void) {
     let env: napi_env = arg.cast();
-    let drained: Vec<Manager> = MANAGERS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut table) => table.drain().map(|(_, m)| m).collect(),
+    let drained: Vec<Box<Manager>> = MANAGERS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut table) => table.iter_mut().filter_map(Option::take).collect(),
         Err(_) => Vec::new(),
     });
     HOOKED.set(false);

@@ -97,18 +97,6 @@ pub unsafe fn number(env: napi_env, n: f64) -> Result<napi_value> {
     Ok(v)
 }
 
-pub unsafe fn set_named(
-    env: napi_env,
-    obj: napi_value,
-    key: &std::ffi::CStr,
-    value: napi_value,
-) -> Result<()> {
-    check(
-        sys::napi_set_named_property(env, obj, key.as_ptr(), value),
-        "set_named_property",
-    )
-}
-
 pub unsafe fn array(env: napi_env, len: usize) -> Result<napi_value> {
     let mut v = ptr::null_mut();
     check(
@@ -152,26 +140,99 @@ pub unsafe fn call(env: napi_env, f: napi_value, args: &[napi_value]) -> Result<
     Ok(out)
 }
 
-/// Reads a JS string as strict UTF-16: `Ok(None)` when `value` is no string, is longer than
-/// `max` UTF-16 units (not copied at all), or holds a lone surrogate. A lossy conversion would
-/// map distinct strings to one key, and session keys decide who may answer an interaction.
+/// Strings up to this many UTF-16 units are read and decoded without touching the heap.
+const STACK_UNITS: usize = 170;
+
+/// Scratch space for reading one JS string; reused across calls on the hot paths.
+pub struct StrBuf {
+    bytes: [u8; STACK_UNITS * 3],
+    heap: String,
+}
+
+impl Default for StrBuf {
+    fn default() -> Self {
+        Self {
+            bytes: [0; STACK_UNITS * 3],
+            heap: String::new(),
+        }
+    }
+}
+
+impl StrBuf {
+    /// Reads a JS string as strict UTF-16: `Ok(None)` when `value` is no string, is longer than
+    /// `max` UTF-16 units (not copied at all), or holds a lone surrogate. A lossy conversion
+    /// would map distinct strings to one key, and session keys decide who may answer.
+    pub unsafe fn read(
+        &mut self,
+        env: napi_env,
+        value: napi_value,
+        max: usize,
+    ) -> Result<Option<&str>> {
+        // One N-API call in the common case: read straight into the stack buffer. It answers
+        // `string_expected` for a non-string, and a full buffer means the string may be longer.
+        let mut stack = [0u16; STACK_UNITS + 1];
+        let mut written = 0;
+        let status = sys::napi_get_value_string_utf16(
+            env,
+            value,
+            stack.as_mut_ptr(),
+            stack.len(),
+            &mut written,
+        );
+        if status == sys::Status::napi_string_expected {
+            return Ok(None);
+        }
+        check(status, "get_value_string_utf16")?;
+        let mut heap_units = Vec::new();
+        let units: &[u16] = if written < STACK_UNITS {
+            &stack[..]
+        } else {
+            let mut len = 0;
+            check(
+                sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut len),
+                "string length",
+            )?;
+            if len > max {
+                return Ok(None);
+            }
+            heap_units.resize(len + 1, 0);
+            check(
+                sys::napi_get_value_string_utf16(
+                    env,
+                    value,
+                    heap_units.as_mut_ptr(),
+                    heap_units.len(),
+                    &mut written,
+                ),
+                "get_value_string_utf16",
+            )?;
+            &heap_units[..]
+        };
+        if written > max {
+            return Ok(None);
+        }
+        let units = &units[..written];
+        if written < STACK_UNITS {
+            let mut at = 0;
+            for c in char::decode_utf16(units.iter().copied()) {
+                let Ok(c) = c else { return Ok(None) };
+                at += c.encode_utf8(&mut self.bytes[at..]).len();
+            }
+            // Only whole chars were encoded, so the bytes are UTF-8.
+            Ok(std::str::from_utf8(&self.bytes[..at]).ok())
+        } else {
+            self.heap.clear();
+            for c in char::decode_utf16(units.iter().copied()) {
+                let Ok(c) = c else { return Ok(None) };
+                self.heap.push(c);
+            }
+            Ok(Some(&self.heap))
+        }
+    }
+}
+
+/// Like `StrBuf::read`, into a fresh `String`, for the paths that are not hot.
 pub unsafe fn read_str(env: napi_env, value: napi_value, max: usize) -> Result<Option<String>> {
-    if type_of(env, value)? != sys::ValueType::napi_string {
-        return Ok(None);
-    }
-    let mut len = 0;
-    check(
-        sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut len),
-        "string length",
-    )?;
-    if len > max {
-        return Ok(None);
-    }
-    let mut units = vec![0u16; len + 1];
-    let mut written = 0;
-    check(
-        sys::napi_get_value_string_utf16(env, value, units.as_mut_ptr(), units.len(), &mut written),
-        "get_value_string_utf16",
-    )?;
-    Ok(String::from_utf16(&units[..written]).ok())
+    let mut buf = StrBuf::default();
+    Ok(buf.read(env, value, max)?.map(str::to_owned))
 }

@@ -31,40 +31,51 @@ impl InteractionId {
     /// Parses only the canonical form this crate produces (lowercase, dashed, 36 bytes), so that
     /// one id has exactly one spelling and a look-up by text is a look-up by value.
     pub fn parse(text: &[u8]) -> Option<Self> {
-        if text.len() != 36 {
+        let text: &[u8; 36] = text.try_into().ok()?;
+        if DASHES.iter().any(|&i| text[i] != b'-') {
             return None;
         }
         let mut value: u128 = 0;
-        for (i, &b) in text.iter().enumerate() {
-            if DASHES.contains(&i) {
-                if b != b'-' {
-                    return None;
-                }
-                continue;
+        let mut digits = 0;
+        for &b in text {
+            let nibble = HEX_VALUE[b as usize];
+            if nibble < 16 {
+                value = (value << 4) | u128::from(nibble);
+                digits += 1;
+            } else if b != b'-' {
+                return None;
             }
-            let nibble = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                _ => return None,
-            };
-            value = (value << 4) | u128::from(nibble);
         }
-        Some(Self(value))
+        // Four dashes in place and 32 digits: no dash anywhere else.
+        (digits == 32).then_some(Self(value))
     }
 
     pub fn text(self) -> IdText {
+        let bytes = self.0.to_be_bytes();
         let mut out = [b'-'; 36];
-        let mut shift = 128;
-        for (i, slot) in out.iter_mut().enumerate() {
-            if DASHES.contains(&i) {
-                continue;
+        let mut at = 0;
+        for (i, byte) in bytes.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                at += 1; // a dash
             }
-            shift -= 4;
-            *slot = HEX[((self.0 >> shift) & 0xf) as usize];
+            out[at] = HEX[(byte >> 4) as usize];
+            out[at + 1] = HEX[(byte & 0xf) as usize];
+            at += 2;
         }
         out
     }
 }
+
+/// Value of each lowercase hex digit; 16 for every other byte.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [16u8; 256];
+    let mut i = 0;
+    while i < 16 {
+        table[HEX[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
 
 impl fmt::Display for InteractionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -142,6 +153,9 @@ mod tests {
         assert!(InteractionId::parse(&text.as_bytes()[1..]).is_none());
         assert!(InteractionId::parse(text.replace('-', "_").as_bytes()).is_none());
         assert!(InteractionId::parse(b"").is_none());
+        let extra_dash = text.replacen('0', "-", 1);
+        assert_eq!(extra_dash.len(), 36);
+        assert!(InteractionId::parse(extra_dash.as_bytes()).is_none());
         assert!(InteractionId::parse("é1234567-89ab-4cde-8f01-23456789abc".as_bytes()).is_none());
     }
 

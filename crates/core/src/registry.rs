@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::error::{AnswerError, RequestError, SettleCode};
 use crate::id::{IdGenerator, InteractionId};
 use crate::stats::StatsTable;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
@@ -57,7 +58,8 @@ pub struct Registry<P> {
     ids: IdGenerator,
     next_seq: u64,
     clock: u64,
-    entries: HashMap<InteractionId, Entry<P>>,
+    /// Ids are 122 random bits: a keyed hash would buy nothing against collisions.
+    entries: FxHashMap<InteractionId, Entry<P>>,
     order: BTreeMap<u64, InteractionId>,
     sessions: HashMap<Rc<str>, BTreeMap<u64, InteractionId>>,
     deadlines: BTreeSet<(u64, u64, InteractionId)>,
@@ -72,7 +74,7 @@ impl<P> Registry<P> {
             ids: IdGenerator::default(),
             next_seq: 0,
             clock: 0,
-            entries: HashMap::new(),
+            entries: FxHashMap::default(),
             order: BTreeMap::new(),
             sessions: HashMap::new(),
             deadlines: BTreeSet::new(),
@@ -276,7 +278,7 @@ impl<P> Registry<P> {
             return false;
         }
         let now = self.tick(now);
-        let is_stale = |entries: &HashMap<InteractionId, Entry<P>>, id: &InteractionId| {
+        let is_stale = |entries: &FxHashMap<InteractionId, Entry<P>>, id: &InteractionId| {
             entries
                 .get(id)
                 .is_some_and(|e| e.requested_at.saturating_add(threshold) <= now)
