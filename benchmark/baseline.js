@@ -28,10 +28,10 @@ class BaselineInteractionManager extends EventEmitter {
   }
 
   requestInteraction({ type, sessionId, data, metadata = {}, timeoutMs, signal }) {
-    if (this.closed) return Promise.reject(new BaselineError('InteractionManager has been shut down', 'SHUTDOWN'));
     if (typeof type !== 'string' || type === '') return Promise.reject(new TypeError('interaction type must be a non-empty string'));
     const abortSignal = signal ?? metadata?.abortSignal;
     if (abortSignal?.aborted) return Promise.reject(new BaselineError('Interaction aborted', 'ABORTED'));
+    if (this.closed) return Promise.reject(new BaselineError('InteractionManager has been shut down', 'SHUTDOWN'));
     if (sessionId && (this.bySession.get(sessionId)?.size ?? 0) >= this.options.maxInteractionsPerSession) {
       return Promise.reject(new BaselineError(`Too many pending interactions for session ${sessionId}`, 'TOO_MANY_PENDING'));
     }
@@ -88,7 +88,8 @@ class BaselineInteractionManager extends EventEmitter {
   resolveInteraction(interactionId, response, requestingSessionId) {
     const record = this.pending.get(interactionId);
     if (!record) return { success: false, error: 'invalid_or_decided' };
-    if ((requestingSessionId || this.options.requireSessionMatch) && record.sessionId !== requestingSessionId) {
+    const named = requestingSessionId ? requestingSessionId : undefined;
+    if (named === undefined ? this.options.requireSessionMatch : record.sessionId !== named || !record.sessionId) {
       return { success: false, error: 'SESSION_MISMATCH' };
     }
     this.take(interactionId);

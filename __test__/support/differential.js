@@ -1,0 +1,169 @@
+'use strict';
+// Differential runs: one random operation sequence against the native manager and the pure-JS
+// baseline; every observable outcome is recorded with ids replaced by their creation order.
+// Used by __test__/differential.spec.js (fixed seeds) and scripts/fuzz.js (long runs, shrinking).
+
+const { randomUUID } = require('node:crypto');
+const { InteractionManager } = require('../..');
+const { BaselineInteractionManager } = require('../../benchmark/baseline');
+
+const TYPES = ['permission', 'plan-approval', 'ask-user'];
+const SESSIONS = ['s0', 's1', 's2', null, ''];
+// Timeouts are either off or SHORT; `advance` sleeps well past SHORT, so no expiry can race the
+// operations between two advances.
+const SHORT = 300;
+const ADVANCE = 400;
+
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function generate(seed, length = 40) {
+  const r = prng(seed);
+  const pick = (xs) => xs[Math.floor(r() * xs.length)];
+  const int = () => Math.floor(r() * 1000);
+  const ops = [];
+  for (let i = 0; i < length; i++) {
+    const x = r();
+    if (x < 0.34) {
+      ops.push({ op: 'request', type: pick(TYPES), session: pick(SESSIONS), timeout: pick([undefined, 0, SHORT]), signal: pick(['none', 'none', 'live', 'aborted']) });
+    } else if (x < 0.52) {
+      ops.push({ op: 'resolve', target: int(), id: pick(['valid', 'valid', 'valid', 'unknown', 'foreign', 'garbage']), asker: pick([undefined, undefined, 's0', 's1', null, '', 42]) });
+    } else if (x < 0.62) {
+      ops.push({ op: 'reject', target: int(), id: pick(['valid', 'valid', 'unknown']), reason: pick([undefined, 'denied', 7]) });
+    } else if (x < 0.68) {
+      ops.push({ op: 'removeSession', session: pick(SESSIONS) });
+    } else if (x < 0.76) {
+      ops.push({ op: 'list', sessions: [pick(SESSIONS), pick(SESSIONS)], type: pick([null, null, ...TYPES]) });
+    } else if (x < 0.82) {
+      ops.push({ op: 'stats' });
+    } else if (x < 0.9) {
+      ops.push({ op: 'abort', target: int() });
+    } else if (x < 0.95) {
+      ops.push({ op: 'advance' });
+    } else if (x < 0.97) {
+      ops.push({ op: 'shutdown' });
+    } else {
+      ops.push({ op: 'stats' });
+    }
+  }
+  return { seed, options: { maxInteractionsPerSession: 3, maxPendingTotal: 8, interactionTimeoutMs: 0, cleanupIntervalMs: 0, requireSessionMatch: seed % 3 === 0 }, ops };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const GARBAGE = [42, null, {}, 'x'.repeat(40), undefined];
+
+async function run(Impl, { options, ops }) {
+  const m = new Impl(options);
+  const index = new Map(); // id -> creation order
+  const ids = [];
+  const controllers = [];
+  const trace = [];
+  const at = (id) => (index.has(id) ? index.get(id) : null);
+  m.on('interaction-request', (i) => {
+    index.set(i.id, ids.length);
+    ids.push(i.id);
+    trace.push(['event:request', at(i.id), i.type, i.sessionId, i.data, i.metadata.n]);
+  });
+  m.on('interaction-resolved', (e) => trace.push(['event:resolved', at(e.interactionId), e.sessionId]));
+  m.on('interaction-rejected', (e) => trace.push(['event:rejected', at(e.interactionId), e.sessionId, e.reason, e.code]));
+  const idFor = (op) => {
+    if (op.id === 'valid' && ids.length) return ids[op.target % ids.length];
+    if (op.id === 'foreign') return randomUUID();
+    if (op.id === 'garbage') return GARBAGE[op.target % GARBAGE.length];
+    return '00000000-0000-4000-8000-000000000000';
+  };
+  let requests = 0;
+  for (const op of ops) {
+    switch (op.op) {
+      case 'request': {
+        const n = requests++;
+        const ac = new AbortController();
+        if (op.signal === 'aborted') ac.abort();
+        controllers.push(ac);
+        const request = { type: op.type, sessionId: op.session, data: { n }, metadata: { n } };
+        if (op.timeout !== undefined) request.timeoutMs = op.timeout;
+        if (op.signal !== 'none') request.signal = ac.signal;
+        m.requestInteraction(request).then(
+          (v) => trace.push(['settled', n, 'resolved', v]),
+          (e) => trace.push(['settled', n, 'rejected', e.code, e.message, e.interactionId === undefined ? null : at(e.interactionId), e instanceof Error]),
+        );
+        break;
+      }
+      case 'resolve':
+        trace.push(['resolve', m.resolveInteraction(idFor(op), { answer: op.target }, op.asker)]);
+        break;
+      case 'reject':
+        trace.push(['reject', m.rejectInteraction(idFor(op), op.reason)]);
+        break;
+      case 'removeSession':
+        m.removeSession(op.session);
+        break;
+      case 'list':
+        trace.push(['list', m.getPendingInteractions(op.sessions, op.type).map((i) => [at(i.id), i.type, i.sessionId, i.data])]);
+        break;
+      case 'stats':
+        trace.push(['stats', m.getStatistics()]);
+        break;
+      case 'abort':
+        if (controllers.length) controllers[op.target % controllers.length].abort();
+        break;
+      case 'advance':
+        await sleep(ADVANCE);
+        break;
+      case 'shutdown':
+        m.shutdown();
+        break;
+      default:
+        throw new Error(`unknown op ${op.op}`);
+    }
+    await tick();
+    trace.push(['pending', m.getPendingCount()]);
+  }
+  m.shutdown();
+  await tick();
+  return trace;
+}
+
+/** Runs both; returns null when every outcome matches, else the first difference. */
+async function compare(scenario) {
+  const quiet = console.warn;
+  console.warn = () => {};
+  try {
+    const traces = await Promise.all([run(InteractionManager, scenario), run(BaselineInteractionManager, scenario)]);
+    // Settlements form their own ordered stream: a batch of timeouts emits its events before
+    // the promise reactions run, while one timer per interaction interleaves them.
+    const [native, baseline] = traces.map((t) => [...t.filter((e) => e[0] !== 'settled'), ['settlements:'], ...t.filter((e) => e[0] === 'settled')]);
+    const a = JSON.stringify(native);
+    const b = JSON.stringify(baseline);
+    if (a === b) return null;
+    let i = 0;
+    while (i < Math.min(native.length, baseline.length) && JSON.stringify(native[i]) === JSON.stringify(baseline[i])) i++;
+    return { step: i, native: native.slice(Math.max(0, i - 3), i + 3), baseline: baseline.slice(Math.max(0, i - 3), i + 3) };
+  } finally {
+    console.warn = quiet;
+  }
+}
+
+/** Greedy shrinking: drop chunks, then single operations, while the difference remains. */
+async function shrink(scenario) {
+  let ops = scenario.ops;
+  for (let size = Math.ceil(ops.length / 2); size >= 1; size = Math.floor(size / 2)) {
+    for (let i = 0; i + size <= ops.length; ) {
+      const candidate = { ...scenario, ops: [...ops.slice(0, i), ...ops.slice(i + size)] };
+      if (await compare(candidate)) ops = candidate.ops;
+      else i += size;
+    }
+  }
+  return { ...scenario, ops };
+}
+
+module.exports = { generate, run, compare, shrink };
