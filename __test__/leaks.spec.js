@@ -123,15 +123,22 @@ describe('memory stays flat', () => {
 
   test('heapUsed + external and rss stay flat across 500k request/settle cycles', async () => {
     const m = manager({ maxPendingTotal: BATCH * 2 });
-    await cycles(m, 50_000);
+    await cycles(m, 100_000);
     const before = await usage();
-    await cycles(m, 500_000);
+    await cycles(m, 250_000);
+    const middle = await usage();
+    await cycles(m, 250_000);
     const after = await usage();
-    const growth = { heap: after.heap - before.heap, rss: after.rss - before.rss };
-    process.stdout.write(`500k cycles: heap+external ${(growth.heap / 1024).toFixed(0)} KiB, rss ${(growth.rss / 1024).toFixed(0)} KiB\n`);
+    const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
+    process.stdout.write(
+      `500k cycles: heap+external ${kib(after.heap - before.heap)}, rss ${kib(middle.rss - before.rss)} then ${kib(after.rss - middle.rss)}\n`,
+    );
     expect(m.getStatistics()).toMatchObject({ pendingCount: 0, sessionCount: 0 });
-    expect(m.getStatistics().permission.total).toBe(550_000);
-    expect(growth.heap).toBeLessThan(1024 * 1024);
-    expect(growth.rss).toBeLessThan(16 * 1024 * 1024);
+    expect(m.getStatistics().permission.total).toBe(600_000);
+    expect(after.heap - before.heap).toBeLessThan(1024 * 1024);
+    // rss may step up once (V8 grows its young generation up to 16 MB under this load); a leak
+    // grows in both halves. 64 bytes kept per cycle would add 16 MB to the second half.
+    expect(after.rss - middle.rss).toBeLessThan(8 * 1024 * 1024);
+    expect(after.rss - before.rss).toBeLessThan(24 * 1024 * 1024);
   });
 });
