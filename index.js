@@ -4,6 +4,7 @@
 
 const { EventEmitter } = require('node:events');
 const { performance } = require('node:perf_hooks');
+const { randomUUID } = require('node:crypto');
 const native = require('./binding.js');
 
 const DEFAULTS = Object.freeze({
@@ -20,7 +21,7 @@ const DEFAULTS = Object.freeze({
 const SETTLE_CHUNK = 500;
 // setTimeout treats longer delays as 1 ms.
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
-const ANSWER_ERRORS = [undefined, 'invalid_or_decided', 'SESSION_MISMATCH'];
+const ANSWER_ERRORS = { '-1': 'invalid_or_decided', '-2': 'SESSION_MISMATCH' };
 // Longest type or session id, in UTF-16 units (the binding refuses longer ones).
 const MAX_NAME = 16_384;
 
@@ -37,10 +38,20 @@ class InteractionError extends Error {
 // loaded the package. Each settled record waits in the outbox until the JS call that caused
 // it returns from Rust, so listeners never run while Rust holds the registry.
 const outbox = [];
-function makeError(code, message, record) {
-  if (record === undefined) return new InteractionError(message, code);
-  outbox.push(record, code, message);
-  return new InteractionError(message, code, record.id);
+
+// Records live in a per-manager slot array; Rust keeps only the slot number (no JS reference
+// per interaction) and names the slot when it settles one. The factory closes over the arrays,
+// not the manager, so a dropped manager stays collectable.
+function errorFactory(slots, free) {
+  return (code, message, slot, settled) => {
+    if (slot < 0) return new InteractionError(message, code);
+    const record = slots[slot];
+    slots[slot] = undefined;
+    free.push(slot);
+    if (!settled) return new InteractionError(message, code); // a refused request
+    outbox.push(record, code, message);
+    return new InteractionError(message, code, record.id);
+  };
 }
 
 const debugEnabled = () => /(^|[,\s])interactions($|[,\s])/.test(process.env.DEBUG || '');
@@ -130,6 +141,9 @@ class InteractionManager extends EventEmitter {
   #aborts = new Map();
   #closed = false;
   #debug = debugEnabled();
+  #slots = [];
+  #free = [];
+  #listed = new Uint32Array(256);
 
   /** @param {import('./index').InteractionManagerOptions} [options] */
   constructor(options) {
@@ -137,7 +151,7 @@ class InteractionManager extends EventEmitter {
     const o = readOptions(options);
     this.#timeoutMs = o.interactionTimeoutMs;
     this.#handle = native.create(
-      makeError,
+      errorFactory(this.#slots, this.#free),
       o.interactionTimeoutMs,
       o.staleThresholdMs,
       o.maxInteractionsPerSession,
@@ -180,12 +194,21 @@ class InteractionManager extends EventEmitter {
       if (abortSignal.aborted) return Promise.reject(new InteractionError('Interaction aborted', 'ABORTED'));
     }
 
+    const id = randomUUID();
     const requestedAt = Date.now();
-    const record = { id: '', type, sessionId, data, metadata, requestedAt };
+    const record = { id, type, sessionId, data, metadata, requestedAt };
+    const slots = this.#slots;
+    const slot = this.#free.length > 0 ? this.#free.pop() : slots.length;
+    slots[slot] = record;
     const now = performance.now();
-    const promise = native.request(this.#handle, record, type, sessionId || null, timeout, now);
-    const id = record.id;
-    if (id === '') return promise; // refused: already rejected (TOO_MANY_PENDING, SHUTDOWN)
+    let promise;
+    try {
+      promise = native.request(this.#handle, id, slot, type, sessionId || null, timeout, now);
+    } finally {
+      if (promise === undefined) this.#release(slot);
+    }
+    // Refused (TOO_MANY_PENDING, SHUTDOWN): the factory freed the slot, the promise is rejected.
+    if (slots[slot] !== record) return promise;
 
     if (timeout > 0) this.#arm(now + timeout);
     if (abortSignal) this.#watch(id, abortSignal);
@@ -198,6 +221,19 @@ class InteractionManager extends EventEmitter {
       this.rejectInteraction(id, `interaction-request listener failed: ${reasonText(err && err.message)}`);
     }
     return promise;
+  }
+
+  #release(slot) {
+    this.#slots[slot] = undefined;
+    this.#free.push(slot);
+  }
+
+  // After a burst, give back the arrays' memory once every slot is free again.
+  #compact() {
+    if (this.#free.length === this.#slots.length && this.#slots.length > 1024) {
+      this.#slots.length = 0;
+      this.#free.length = 0;
+    }
   }
 
   #watch(id, signal) {
@@ -220,6 +256,7 @@ class InteractionManager extends EventEmitter {
   #flush() {
     if (outbox.length === 0) return;
     const batch = outbox.splice(0);
+    this.#compact();
     const rejectedAt = Date.now();
     let failure;
     for (let i = 0; i < batch.length; i += 3) {
@@ -279,15 +316,17 @@ class InteractionManager extends EventEmitter {
 
   resolveInteraction(interactionId, response, requestingSessionId) {
     const asker = requestingSessionId ? requestingSessionId : undefined;
-    const result = native.resolve(this.#handle, interactionId, response, asker);
-    if (typeof result === 'number') {
-      const error = ANSWER_ERRORS[result];
-      if (result === 1) console.warn(`[InteractionManager] Interaction ${describeId(interactionId)} not found or already decided`);
-      return { success: false, error };
+    const slot = native.resolve(this.#handle, interactionId, response, asker);
+    if (slot < 0) {
+      if (slot === -1) console.warn(`[InteractionManager] Interaction ${describeId(interactionId)} not found or already decided`);
+      return { success: false, error: ANSWER_ERRORS[slot] };
     }
-    if (this.#aborts.size > 0) this.#unwatch(result.id);
-    this.#log('resolved', result.id);
-    this.emit('interaction-resolved', { interactionId: result.id, sessionId: result.sessionId, resolvedAt: Date.now() });
+    const record = this.#slots[slot];
+    this.#release(slot);
+    this.#compact();
+    if (this.#aborts.size > 0) this.#unwatch(record.id);
+    this.#log('resolved', record.id);
+    this.emit('interaction-resolved', { interactionId: record.id, sessionId: record.sessionId, resolvedAt: Date.now() });
     return { success: true };
   }
 
@@ -301,10 +340,14 @@ class InteractionManager extends EventEmitter {
   }
 
   getPendingInteractions(sessionIds, type = null) {
-    const records = native.list(this.#handle, sessionIds, type);
-    const out = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
+    let n = native.list(this.#handle, sessionIds, type, this.#listed);
+    if (n > this.#listed.length) {
+      this.#listed = new Uint32Array(2 ** Math.ceil(Math.log2(n)));
+      n = native.list(this.#handle, sessionIds, type, this.#listed);
+    }
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = this.#slots[this.#listed[i]];
       out[i] = { id: r.id, type: r.type, sessionId: r.sessionId, data: r.data, metadata: r.metadata, requestedAt: r.requestedAt };
     }
     return out;

@@ -32,4 +32,28 @@ describe('process behaviour', () => {
       main: 'still works',
     });
   });
+
+  test('a listener that throws during timer-driven expiry surfaces the error, and everything still settles', () => {
+    const r = run('throw-in-timeout.cjs');
+    expect(r.status).toBe(0);
+    // Both listeners threw in one batch; the batch rethrows its first error after emitting all.
+    expect(JSON.parse(r.stdout)).toEqual({ settled: 1201, codes: ['TIMEOUT'], uncaught: ['listener bug 1'], thrown: 2, pending: 0 });
+  });
+
+  test('process.exit() in the middle of a mass expiry exits cleanly', () => {
+    const r = run('exit-during-expiry.cjs');
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.seen).toBe(700);
+    expect(out.pending).toBeGreaterThan(0);
+  });
+
+  test('the package loaded twice in one process: both copies work, and the process exits', () => {
+    const r = run('loaded-twice.cjs');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ distinct: true, results: ['from a', 'SESSION_REMOVED'], pendingA: 0, pendingB: 1 });
+  });
 });

@@ -4,7 +4,7 @@
 
 use crate::managers::{self, Held};
 use crate::raw::{self, StrBuf};
-use interaction_core::{AnswerError, Answerer, Config, NewInteraction, SettleCode};
+use interaction_core::{AnswerError, Answerer, Config, InteractionId, NewInteraction, SettleCode};
 use napi::bindgen_prelude::*;
 use napi::sys::{self, napi_env, napi_value};
 use napi::JsValue;
@@ -51,21 +51,23 @@ pub fn create(
     managers::insert(env.raw(), config, factory)
 }
 
-/// Registers an interaction whose `record` ({ id, type, sessionId, data, metadata, requestedAt })
-/// the registry holds until it settles; returns its Promise, already rejected when refused.
-/// `session` is a string or null; `timeoutMs` < 0 takes the registry's default.
+/// Registers an interaction under `id` (a v4 UUID drawn by the caller from Node's CSPRNG) whose
+/// record the JS layer keeps in `slot`; returns its Promise, already rejected when refused (the
+/// factory is then called with `settled = false`). `session` is a string or null; `timeoutMs`
+/// < 0 takes the registry's default.
 #[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
 pub fn request<'a>(
     env: Env,
     handle: u32,
-    record: Unknown<'a>,
+    id: Unknown<'a>,
+    slot: u32,
     kind: Unknown<'a>,
     session: Unknown<'a>,
     timeout_ms: f64,
     now: f64,
 ) -> Result<Unknown<'a>> {
     let env = env.raw();
-    let record = record.value().value;
     let timeout = if timeout_ms < 0.0 {
         None
     } else {
@@ -74,7 +76,12 @@ pub fn request<'a>(
     unsafe {
         // Everything that can fail is checked before the promise exists, so no error path can
         // leave a deferred unsettled.
-        let (mut kind_buf, mut session_buf) = (StrBuf::default(), StrBuf::default());
+        let (mut id_buf, mut kind_buf, mut session_buf) =
+            (StrBuf::default(), StrBuf::default(), StrBuf::default());
+        let id = id_buf
+            .read(env, id.value().value, 36)?
+            .and_then(|text| InteractionId::parse(text.as_bytes()))
+            .ok_or_else(|| type_error("id must be a lowercase v4 UUID"))?;
         let kind = kind_buf
             .read(env, kind.value().value, MAX_NAME)?
             .ok_or_else(|| type_error("type must be a well-formed string"))?;
@@ -86,13 +93,7 @@ pub fn request<'a>(
             None => None,
         };
         let (deferred, promise) = raw::create_promise(env)?;
-        let held = match raw::new_ref(env, record) {
-            Ok(record) => Held { deferred, record },
-            Err(e) => {
-                raw::settle(env, deferred, raw::undefined(env)?, true)?;
-                return Err(e);
-            }
-        };
+        let held = Held { deferred, slot };
         let req = NewInteraction {
             kind,
             session,
@@ -100,49 +101,32 @@ pub fn request<'a>(
         };
         let now = millis(now).unwrap_or(0);
         let made = managers::with(handle, |m| {
-            (m.registry.request(req, now, held), m.make_error)
+            (m.registry.request_with_id(id, req, now, held), m.make_error)
         });
         let (made, factory) = match made {
             Ok(made) => made,
             Err(e) => {
-                // The handle is gone: nothing holds `held`, so finish it here.
-                raw::drop_ref(env, held.record);
-                raw::settle(env, held.deferred, raw::undefined(env)?, true)?;
+                // The handle is gone: nothing holds `held`, so settle it here.
+                raw::settle(env, deferred, raw::undefined(env)?, true)?;
                 return Err(e);
             }
         };
-        match made {
-            Ok(id) => {
-                let text = id.text();
-                let mut id_value = std::ptr::null_mut();
-                raw::check(
-                    sys::napi_create_string_latin1(
-                        env,
-                        text.as_ptr().cast(),
-                        text.len() as isize,
-                        &mut id_value,
-                    ),
-                    "create_string_latin1",
-                )?;
-                raw::check(
-                    sys::napi_set_named_property(env, record, c"id".as_ptr(), id_value),
-                    "set_named_property",
-                )?;
-            }
-            Err(refused) => {
-                raw::drop_ref(env, refused.payload.record);
-                let message = raw::string(env, &refused.error.to_string())?;
-                let undefined = raw::undefined(env)?;
-                let err =
-                    managers::make_error(env, factory, refused.error.code(), message, undefined);
-                raw::settle(
-                    env,
-                    refused.payload.deferred,
-                    *err.as_ref().unwrap_or(&undefined),
-                    false,
-                )?;
-                err?;
-            }
+        if let Err(refused) = made {
+            let message = raw::string(env, &refused.error.to_string())?;
+            let err = managers::make_error(
+                env,
+                factory,
+                refused.error.code(),
+                message,
+                Some(slot),
+                false,
+            );
+            let value = match &err {
+                Ok(e) => *e,
+                Err(_) => raw::undefined(env)?,
+            };
+            raw::settle(env, refused.payload.deferred, value, false)?;
+            err?;
         }
         out(env, promise)
     }
@@ -157,17 +141,17 @@ fn answerer_of(env: napi_env, asker: napi_value) -> Result<(Answerer<'static>, O
     }
 }
 
-/// Resolves an interaction with `response` (passed through untouched). Returns its record on
-/// success, or the failure code as a number: 1 `invalid_or_decided`, 2 `SESSION_MISMATCH`.
+/// Resolves an interaction with `response` (passed through untouched). Returns the slot of its
+/// record on success (the JS layer empties it), or -1 `invalid_or_decided`, -2 `SESSION_MISMATCH`.
 /// `asker` is undefined (anyone may answer), or the answering session.
 #[napi(catch_unwind)]
-pub fn resolve<'a>(
+pub fn resolve(
     env: Env,
     handle: u32,
-    id: Unknown<'a>,
-    response: Unknown<'a>,
-    asker: Unknown<'a>,
-) -> Result<Unknown<'a>> {
+    id: Unknown<'_>,
+    response: Unknown<'_>,
+    asker: Unknown<'_>,
+) -> Result<f64> {
     let env = env.raw();
     unsafe {
         let (anyone, asker) = answerer_of(env, asker.value().value)?;
@@ -179,20 +163,18 @@ pub fn resolve<'a>(
         };
         match settled {
             Ok(s) => {
-                let record = raw::ref_value(env, s.payload.record);
-                raw::drop_ref(env, s.payload.record);
                 raw::settle(env, s.payload.deferred, response.value().value, true)?;
-                out(env, record?)
+                Ok(f64::from(s.payload.slot))
             }
-            Err(e) => out(env, raw::number(env, answer_code(e))?),
+            Err(e) => Ok(answer_code(e)),
         }
     }
 }
 
 fn answer_code(e: AnswerError) -> f64 {
     match e {
-        AnswerError::InvalidOrDecided => 1.0,
-        AnswerError::SessionMismatch => 2.0,
+        AnswerError::InvalidOrDecided => -1.0,
+        AnswerError::SessionMismatch => -2.0,
     }
 }
 
@@ -297,23 +279,27 @@ pub fn destroy(env: Env, handle: u32) -> Result<()> {
     Ok(())
 }
 
-/// The records of the pending interactions of `sessions` (an array; other values list nothing),
-/// in that order and then request order, of type `kind` when it is a string.
+/// Writes the slots of the pending interactions of `sessions` (an array; other values list
+/// nothing) into `out` (a Uint32Array), in that order and then request order, of type `kind`
+/// when it is a string. Returns how many there are; when that exceeds `out.length`, nothing is
+/// written and the caller retries with a larger array.
 #[napi(catch_unwind)]
-pub fn list<'a>(
+pub fn list(
     env: Env,
     handle: u32,
-    sessions: Unknown<'a>,
-    kind: Unknown<'a>,
-) -> Result<Unknown<'a>> {
+    sessions: Unknown<'_>,
+    kind: Unknown<'_>,
+    out: Unknown<'_>,
+) -> Result<u32> {
     let env = env.raw();
     unsafe {
         let mut names = Vec::new();
         if let Some(len) = raw::array_len(env, sessions.value().value)? {
+            let mut buf = StrBuf::default();
             for i in 0..len {
                 let item = raw::element(env, sessions.value().value, i)?;
-                if let Some(name) = raw::read_str(env, item, MAX_NAME)? {
-                    names.push(name);
+                if let Some(name) = buf.read(env, item, MAX_NAME)? {
+                    names.push(name.to_owned());
                 }
             }
         }
@@ -322,21 +308,21 @@ pub fn list<'a>(
             _ => match raw::read_str(env, kind.value().value, MAX_NAME)? {
                 Some(kind) => Some(kind),
                 // A filter that is no (well-formed) string matches no interaction.
-                None => return out(env, raw::array(env, 0)?),
+                None => return Ok(0),
             },
         };
-        let refs: Vec<sys::napi_ref> = managers::with(handle, |m| {
-            m.registry
-                .pending_of(names.iter().map(String::as_str), filter.as_deref())
-                .into_iter()
-                .map(|(_, held)| held.record)
-                .collect()
-        })?;
-        let arr = raw::array(env, refs.len())?;
-        for (i, r) in refs.into_iter().enumerate() {
-            raw::set_element(env, arr, i as u32, raw::ref_value(env, r)?)?;
-        }
-        out(env, arr)
+        let target = raw::u32_array(env, out.value().value)?;
+        managers::with(handle, |m| {
+            let found = m
+                .registry
+                .pending_of(names.iter().map(String::as_str), filter.as_deref());
+            if found.len() <= target.len() {
+                for (slot, (_, held)) in target.iter_mut().zip(&found) {
+                    *slot = held.slot;
+                }
+            }
+            found.len() as u32
+        })
     }
 }
 

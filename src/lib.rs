@@ -4,6 +4,6 @@
 
 mod exports;
 mod managers;
+#[cfg(feature = "probes")]
+mod probes;
 mod raw;
-#[cfg(feature = "timer-probe")]
-mod timer_probe;

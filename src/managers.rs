@@ -7,13 +7,14 @@ use napi::sys::{self, napi_env, napi_value};
 use napi::{Error, Result, Status};
 use std::cell::{Cell, RefCell};
 
-/// What the registry keeps for one pending interaction: its promise and its record object
-/// (which holds `data` and `metadata`), released together when it settles. Copy, because a
-/// call that fails before the registry takes it must still release it.
+/// What the registry keeps for one pending interaction: its promise, and the slot where the JS
+/// layer keeps its record (which holds `data` and `metadata`). No JS reference per interaction:
+/// the JS layer empties the slot when Rust reports the settlement. Copy, because a call that
+/// fails before the registry takes it must still release it.
 #[derive(Clone, Copy)]
 pub struct Held {
     pub deferred: sys::napi_deferred,
-    pub record: sys::napi_ref,
+    pub slot: u32,
 }
 
 pub struct Manager {
@@ -76,21 +77,31 @@ pub fn remove(handle: u32) -> Option<Box<Manager>> {
     })
 }
 
-/// Makes the rejection error through the JS factory: `makeError(code, message, record)`.
+/// Makes the rejection error through the JS factory: `makeError(code, message, slot, settled)`.
+/// `slot` is -1 when there is none; `settled` is false for a request that was refused, whose
+/// slot the JS layer frees without an event.
 pub unsafe fn make_error(
     env: napi_env,
     factory: sys::napi_ref,
     code: &str,
     message: napi_value,
-    record: napi_value,
+    slot: Option<u32>,
+    settled: bool,
 ) -> Result<napi_value> {
     let f = raw::ref_value(env, factory)?;
     let code = raw::string(env, code)?;
-    raw::call(env, f, &[code, message, record])
+    let slot = raw::number(env, slot.map_or(-1.0, f64::from))?;
+    let mut flag = std::ptr::null_mut();
+    raw::check(
+        sys::napi_get_boolean(env, settled, &mut flag),
+        "get_boolean",
+    )?;
+    raw::call(env, f, &[code, message, slot, flag])
 }
 
 /// Finishes settlements the registry has already made: rejects each promise with an error from
-/// the factory and lets go of the record. Every item is released even if an earlier one failed.
+/// the factory, which also frees the record's slot. Every promise is settled even if an earlier
+/// one failed.
 pub unsafe fn reject_all(
     env: napi_env,
     factory: sys::napi_ref,
@@ -100,14 +111,19 @@ pub unsafe fn reject_all(
     let mut first_error = None;
     for s in settled {
         let outcome = (|| {
-            let record = raw::ref_value(env, s.payload.record)?;
             let message = match reason {
                 Some(m) => m,
                 None => raw::string(env, s.code.message())?,
             };
-            make_error(env, factory, s.code.code(), message, record)
+            make_error(
+                env,
+                factory,
+                s.code.code(),
+                message,
+                Some(s.payload.slot),
+                true,
+            )
         })();
-        raw::drop_ref(env, s.payload.record);
         let value = match outcome {
             Ok(err) => err,
             Err(e) => {
@@ -135,7 +151,7 @@ unsafe fn plain_error(env: napi_env, message: &str) -> Result<napi_value> {
 }
 
 /// At env teardown (worker terminated, process exiting) JS can no longer run, so every pending
-/// promise is settled with a plain error and every reference deleted, leaving no handle behind.
+/// promise is settled with a plain error and the factory reference deleted, leaving no handle.
 unsafe extern "C" fn on_env_teardown(arg: *mut std::ffi::c_void) {
     let env: napi_env = arg.cast();
     let drained: Vec<Box<Manager>> = MANAGERS.with(|cell| match cell.try_borrow_mut() {
@@ -153,7 +169,6 @@ unsafe extern "C" fn on_env_teardown(arg: *mut std::ffi::c_void) {
     }
     for mut manager in drained {
         for s in manager.registry.shutdown() {
-            raw::drop_ref(env, s.payload.record);
             let value = plain_error(env, s.code.message()).unwrap_or(std::ptr::null_mut());
             let _ = raw::settle(env, s.payload.deferred, value, false);
         }

@@ -236,3 +236,44 @@ pub unsafe fn read_str(env: napi_env, value: napi_value, max: usize) -> Result<O
     let mut buf = StrBuf::default();
     Ok(buf.read(env, value, max)?.map(str::to_owned))
 }
+
+/// The elements of a Uint32Array, to write into without a call per element.
+pub unsafe fn u32_array<'a>(env: napi_env, value: napi_value) -> Result<&'a mut [u32]> {
+    let mut is_typed = false;
+    check(
+        sys::napi_is_typedarray(env, value, &mut is_typed),
+        "is_typedarray",
+    )?;
+    if !is_typed {
+        return Err(Error::new(
+            Status::InvalidArg,
+            "expected a Uint32Array".to_owned(),
+        ));
+    }
+    let mut kind = 0;
+    let mut len = 0;
+    let mut data = ptr::null_mut();
+    check(
+        sys::napi_get_typedarray_info(
+            env,
+            value,
+            &mut kind,
+            &mut len,
+            &mut data,
+            ptr::null_mut(),
+            ptr::null_mut(),
+        ),
+        "get_typedarray_info",
+    )?;
+    if kind != sys::TypedarrayType::uint32_array {
+        return Err(Error::new(
+            Status::InvalidArg,
+            "expected a Uint32Array".to_owned(),
+        ));
+    }
+    if len == 0 || data.is_null() {
+        return Ok(&mut []);
+    }
+    // The array stays alive for the call, and nothing else touches it while Rust writes.
+    Ok(std::slice::from_raw_parts_mut(data.cast::<u32>(), len))
+}

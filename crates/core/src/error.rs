@@ -64,6 +64,8 @@ pub enum RequestError {
     TooManyTotal(u32),
     #[error("InteractionManager has been shut down")]
     ShutDown,
+    #[error("an interaction with this id is already pending")]
+    DuplicateId,
     #[error(transparent)]
     Core(#[from] CoreError),
 }
@@ -75,6 +77,7 @@ impl RequestError {
                 "TOO_MANY_PENDING"
             }
             RequestError::ShutDown => "SHUTDOWN",
+            RequestError::DuplicateId => "DUPLICATE_ID",
             RequestError::Core(e) => e.code(),
         }
     }

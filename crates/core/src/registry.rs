@@ -116,19 +116,46 @@ impl<P> Registry<P> {
         now: u64,
         payload: P,
     ) -> Result<InteractionId, Refused<P>> {
-        match self.admit(&req) {
-            Ok(()) => {}
-            Err(error) => return Err(Refused { error, payload }),
+        if let Err(error) = self.admit(&req) {
+            return Err(Refused { error, payload });
         }
-        let id = match self.ids.next_id() {
-            Ok(id) => id,
-            Err(e) => {
-                return Err(Refused {
-                    error: e.into(),
-                    payload,
-                })
-            }
-        };
+        match self.ids.next_id() {
+            Ok(id) => self.insert(id, req, now, payload),
+            Err(e) => Err(Refused {
+                error: e.into(),
+                payload,
+            }),
+        }
+    }
+
+    /// Registers an interaction under an id the caller drew (a v4 UUID from a CSPRNG, such as
+    /// Node's `crypto.randomUUID`); an id that is already pending is refused.
+    pub fn request_with_id(
+        &mut self,
+        id: InteractionId,
+        req: NewInteraction<'_>,
+        now: u64,
+        payload: P,
+    ) -> Result<InteractionId, Refused<P>> {
+        if let Err(error) = self.admit(&req) {
+            return Err(Refused { error, payload });
+        }
+        if self.entries.contains_key(&id) {
+            return Err(Refused {
+                error: RequestError::DuplicateId,
+                payload,
+            });
+        }
+        self.insert(id, req, now, payload)
+    }
+
+    fn insert(
+        &mut self,
+        id: InteractionId,
+        req: NewInteraction<'_>,
+        now: u64,
+        payload: P,
+    ) -> Result<InteractionId, Refused<P>> {
         let now = self.tick(now);
         let seq = self.next_seq;
         self.next_seq += 1;

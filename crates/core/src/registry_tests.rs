@@ -251,3 +251,18 @@ fn reject_and_abort_count_as_rejections_by_code() {
     assert_eq!(row.by_code[SettleCode::Rejected.index()], 1);
     assert_eq!(row.by_code[SettleCode::Aborted.index()], 1);
 }
+
+#[test]
+fn caller_drawn_ids_are_registered_once() {
+    let mut r = reg(Config::default());
+    let id = InteractionId::from_u128(0x1234_5678_9abc_4def_8123_4567_89ab_cdef);
+    assert_eq!(
+        r.request_with_id(id, req("t", Some("s")), 0, 1).unwrap(),
+        id
+    );
+    let dup = r.request_with_id(id, req("t", None), 0, 2).unwrap_err();
+    assert_eq!((dup.error.code(), dup.payload), ("DUPLICATE_ID", 2));
+    assert_eq!(r.pending_count(), 1);
+    assert!(r.resolve(&text(id), Answerer::Anyone).is_ok());
+    r.check_invariants().unwrap();
+}

@@ -1,6 +1,7 @@
-//! Built only with `--features timer-probe`: the wake-up path of the rejected timer design
-//! (a tokio sleep that calls back into JS through a weak threadsafe function), so that
-//! benchmark/timer-designs.js can measure it against the JS timer the package uses.
+//! Built only with `--features probes`, never shipped: the wake-up path of the rejected timer
+//! design (a tokio sleep calling back into JS through a weak threadsafe function), measured by
+//! benchmark/timer-designs.js, and a function that panics, for the test that proves every
+//! exported entry point turns a panic into a JS error.
 
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
@@ -26,4 +27,13 @@ pub fn tokio_wake_after(ms: f64, callback: Function<'_, f64, ()>) -> Result<()> 
         );
     });
     Ok(())
+}
+
+/// Panics with `message`, through the same `catch_unwind` wrapper as every exported function.
+#[napi(catch_unwind)]
+pub fn panic_for_test(message: String) -> Result<u32> {
+    if !message.is_empty() {
+        panic!("{message}");
+    }
+    Ok(0)
 }

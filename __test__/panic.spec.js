@@ -1,0 +1,32 @@
+// Every exported function is compiled with #[napi(catch_unwind)]: a Rust panic becomes a JS
+// exception instead of aborting Node. The probe addon (npm run build:probes, --features probes)
+// adds one function that panics on purpose through the same wrapper.
+const path = require('node:path');
+
+const probes = require(path.join(__dirname, '..', 'target', 'probes', 'binding.js'));
+
+describe('no panic crosses into Node.js', () => {
+  test('a panic in native code is thrown as an Error and the process carries on', () => {
+    expect(() => probes.panicForTest('boom from Rust')).toThrow(/boom from Rust/);
+    expect(() => probes.panicForTest('again')).toThrow(/again/);
+    expect(probes.panicForTest('')).toBe(0);
+  });
+
+  test('the registry of the probe addon keeps working after a panic', async () => {
+    expect(() => probes.panicForTest('before use')).toThrow();
+    const handle = probes.create(() => new Error('x'), 0, 0, 10, 10, false);
+    const id = require('node:crypto').randomUUID();
+    const promise = probes.request(handle, id, 7, 't', 's', -1, 0);
+    expect(probes.resolve(handle, id, 'ok', undefined)).toBe(7);
+    await expect(promise).resolves.toBe('ok');
+    probes.destroy(handle);
+  });
+
+  test('every exported function of the shipped binding is wrapped the same way', () => {
+    const fs = require('node:fs');
+    const source = fs.readFileSync(path.join(__dirname, '..', 'src', 'exports.rs'), 'utf8');
+    const exported = source.match(/#\[napi[^\]]*\]\s*(?:#\[[^\]]*\]\s*)*pub fn/g);
+    expect(exported.length).toBeGreaterThanOrEqual(12);
+    for (const attr of exported) expect(attr).toMatch(/#\[napi\(catch_unwind\)\]/);
+  });
+});
