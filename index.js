@@ -42,8 +42,22 @@ const outbox = [];
 // Records live in a per-manager slot array; Rust keeps only the slot number (no JS reference
 // per interaction) and names the slot when it settles one. The factory closes over the arrays,
 // not the manager, so a dropped manager stays collectable.
+// Bulk endings (a removed session, timeouts, the stale sweep, shutdown) make errors without a
+// captured stack: it would show only the manager's internals, and capturing it was most of the
+// cost of settling in bulk. Single answers (REJECTED, ABORTED) keep theirs.
+const STACKLESS = new Set(['SESSION_REMOVED', 'TIMEOUT', 'STALE', 'SHUTDOWN']);
+function withoutStack(make) {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 function errorFactory(slots, free) {
-  return (code, message, slot, settled) => {
+  const make = (code, message, slot, settled) => {
     if (slot < 0) return new InteractionError(message, code);
     const record = slots[slot];
     slots[slot] = undefined;
@@ -52,6 +66,7 @@ function errorFactory(slots, free) {
     outbox.push(record, code, message);
     return new InteractionError(message, code, record.id);
   };
+  return (code, message, slot, settled) => (STACKLESS.has(code) ? withoutStack(() => make(code, message, slot, settled)) : make(code, message, slot, settled));
 }
 
 const debugEnabled = () => /(^|[,\s])interactions($|[,\s])/.test(process.env.DEBUG || '');

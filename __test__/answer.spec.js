@@ -113,3 +113,21 @@ describe('rejectInteraction', () => {
     warn.mockRestore();
   });
 });
+
+describe('error stacks', () => {
+  test('bulk endings carry no stack frames; a single rejection keeps its stack', async () => {
+    const limit = Error.stackTraceLimit;
+    const m = manager();
+    const removed = m.requestInteraction({ type: 't', sessionId: 'gone', data: {} });
+    m.removeSession('gone');
+    const { error: bulk } = await outcome(removed);
+    expect(bulk.stack).toBe('InteractionError: Session removed');
+    let id;
+    m.once('interaction-request', (i) => (id = i.id));
+    const single = m.requestInteraction({ type: 't', sessionId: 's', data: {} });
+    m.rejectInteraction(id, 'no');
+    const { error: one } = await outcome(single);
+    expect(one.stack.split('\n').length).toBeGreaterThan(1);
+    expect(Error.stackTraceLimit).toBe(limit); // restored after the bulk ending
+  });
+});

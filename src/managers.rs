@@ -90,6 +90,17 @@ pub unsafe fn make_error(
 ) -> Result<napi_value> {
     let f = raw::ref_value(env, factory)?;
     let code = raw::string(env, code)?;
+    call_factory(env, f, code, message, slot, settled)
+}
+
+unsafe fn call_factory(
+    env: napi_env,
+    f: napi_value,
+    code: napi_value,
+    message: napi_value,
+    slot: Option<u32>,
+    settled: bool,
+) -> Result<napi_value> {
     let slot = raw::number(env, slot.map_or(-1.0, f64::from))?;
     let mut flag = std::ptr::null_mut();
     raw::check(
@@ -109,20 +120,26 @@ pub unsafe fn reject_all(
     reason: Option<napi_value>,
 ) -> Result<()> {
     let mut first_error = None;
+    // A batch (a removed session, a chunk of timeouts) shares one code: make its strings once.
+    let mut strings: Option<(interaction_core::SettleCode, napi_value, napi_value)> = None;
+    let f = raw::ref_value(env, factory).ok();
     for s in settled {
         let outcome = (|| {
-            let message = match reason {
-                Some(m) => m,
-                None => raw::string(env, s.code.message())?,
+            let (code, message) = match strings {
+                Some((c, code, message)) if c == s.code => (code, message),
+                _ => {
+                    let code = raw::string(env, s.code.code())?;
+                    let message = match reason {
+                        Some(m) => m,
+                        None => raw::string(env, s.code.message())?,
+                    };
+                    strings = Some((s.code, code, message));
+                    (code, message)
+                }
             };
-            make_error(
-                env,
-                factory,
-                s.code.code(),
-                message,
-                Some(s.payload.slot),
-                true,
-            )
+            let f =
+                f.ok_or_else(|| Error::new(Status::GenericFailure, "error factory unavailable"))?;
+            call_factory(env, f, code, message, Some(s.payload.slot), true)
         })();
         let value = match outcome {
             Ok(err) => err,
