@@ -141,7 +141,7 @@ pub unsafe fn call(env: napi_env, f: napi_value, args: &[napi_value]) -> Result<
 }
 
 /// Strings up to this many UTF-16 units are read and decoded without touching the heap.
-const STACK_UNITS: usize = 170;
+const STACK_UNITS: usize = 64;
 
 /// Scratch space for reading one JS string; reused across calls on the hot paths.
 pub struct StrBuf {
