@@ -1,4 +1,4 @@
-//! The registry of pending interactions: one map by id, a request-order index, a session index
+//! The registry of pending interactions: one map by id, a session index
 //! and a deadline index, all kept consistent by the single `settle` path.
 
 use crate::config::Config;
@@ -6,7 +6,7 @@ use crate::error::{AnswerError, RequestError, SettleCode};
 use crate::id::{IdGenerator, InteractionId};
 use crate::stats::StatsTable;
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
 /// What a request asks for; `timeout_ms: None` takes the registry's default, `Some(0)` disables.
@@ -53,6 +53,8 @@ struct Entry<P> {
 }
 
 /// Pending interactions and their indexes. Time is a caller-supplied monotonic millisecond clock.
+/// Request order is kept only where it is hot: per session (listing) and per deadline (expiry);
+/// the stale sweep and shutdown, which run rarely, sort what they find.
 pub struct Registry<P> {
     config: Config,
     ids: IdGenerator,
@@ -60,8 +62,9 @@ pub struct Registry<P> {
     clock: u64,
     /// Ids are 122 random bits: a keyed hash would buy nothing against collisions.
     entries: FxHashMap<InteractionId, Entry<P>>,
-    order: BTreeMap<u64, InteractionId>,
-    sessions: HashMap<Rc<str>, BTreeMap<u64, InteractionId>>,
+    /// Per session, (seq, id) in request order: seqs only grow, so inserting is a push; removal
+    /// shifts at most `max_per_session` (default 100) entries.
+    sessions: HashMap<Rc<str>, Vec<(u64, InteractionId)>>,
     deadlines: BTreeSet<(u64, u64, InteractionId)>,
     stats: StatsTable,
     shut_down: bool,
@@ -75,7 +78,6 @@ impl<P> Registry<P> {
             next_seq: 0,
             clock: 0,
             entries: FxHashMap::default(),
-            order: BTreeMap::new(),
             sessions: HashMap::new(),
             deadlines: BTreeSet::new(),
             stats: StatsTable::default(),
@@ -166,14 +168,13 @@ impl<P> Registry<P> {
             self.sessions
                 .entry(key.clone())
                 .or_default()
-                .insert(seq, id);
+                .push((seq, id));
         }
         let timeout = req.timeout_ms.unwrap_or(self.config.interaction_timeout_ms);
         let deadline = (timeout > 0).then(|| now.saturating_add(timeout));
         if let Some(at) = deadline {
             self.deadlines.insert((at, seq, id));
         }
-        self.order.insert(seq, id);
         self.entries.insert(
             id,
             Entry {
@@ -193,7 +194,7 @@ impl<P> Registry<P> {
             return Err(RequestError::ShutDown);
         }
         if let Some(session) = req.session {
-            let held = self.sessions.get(session).map_or(0, BTreeMap::len);
+            let held = self.sessions.get(session).map_or(0, Vec::len);
             if held >= self.config.max_per_session as usize {
                 return Err(RequestError::TooManyForSession(session.to_owned()));
             }
@@ -216,13 +217,14 @@ impl<P> Registry<P> {
     /// timeout, stale sweep, shutdown) ends here, so indexes and counts cannot drift apart.
     fn settle(&mut self, id: InteractionId, code: SettleCode) -> Option<Settled<P>> {
         let entry = self.entries.remove(&id)?;
-        self.order.remove(&entry.seq);
         if let Some(at) = entry.deadline {
             self.deadlines.remove(&(at, entry.seq, id));
         }
         if let Some(key) = &entry.session {
             if let Some(ids) = self.sessions.get_mut(&**key) {
-                ids.remove(&entry.seq);
+                if let Ok(at) = ids.binary_search_by_key(&entry.seq, |&(seq, _)| seq) {
+                    ids.remove(at);
+                }
                 if ids.is_empty() {
                     self.sessions.remove(&**key);
                 }
@@ -272,7 +274,7 @@ impl<P> Registry<P> {
     /// Rejects every pending interaction of `session`, oldest first.
     pub fn remove_session(&mut self, session: &str) -> Vec<Settled<P>> {
         let ids: Vec<InteractionId> = match self.sessions.get(session) {
-            Some(ids) => ids.values().copied().collect(),
+            Some(ids) => ids.iter().map(|&(_, id)| id).collect(),
             None => return Vec::new(),
         };
         ids.into_iter()
@@ -298,31 +300,26 @@ impl<P> Registry<P> {
     }
 
     /// Settles up to `limit` interactions older than the stale threshold, oldest first.
-    /// Returns whether more are stale.
+    /// Returns whether more are stale. Runs on a slow timer, so it scans instead of keeping
+    /// another index on the hot path.
     pub fn sweep_stale(&mut self, now: u64, limit: usize, out: &mut Vec<Settled<P>>) -> bool {
         let threshold = self.config.stale_threshold_ms;
         if threshold == 0 {
             return false;
         }
         let now = self.tick(now);
-        let is_stale = |entries: &FxHashMap<InteractionId, Entry<P>>, id: &InteractionId| {
-            entries
-                .get(id)
-                .is_some_and(|e| e.requested_at.saturating_add(threshold) <= now)
-        };
-        for _ in 0..limit {
-            // Request order is age order, because the clock never steps back.
-            let Some((_, &id)) = self.order.first_key_value() else {
-                return false;
-            };
-            if !is_stale(&self.entries, &id) {
-                return false;
-            }
+        let mut stale: Vec<(u64, InteractionId)> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| e.requested_at.saturating_add(threshold) <= now)
+            .map(|(id, e)| (e.seq, *id))
+            .collect();
+        stale.sort_unstable();
+        let more = stale.len() > limit;
+        for (_, id) in stale.into_iter().take(limit) {
             out.extend(self.settle(id, SettleCode::Stale));
         }
-        self.order
-            .first_key_value()
-            .is_some_and(|(_, id)| is_stale(&self.entries, id))
+        more
     }
 
     /// The earliest timeout deadline, for arming the one wake-up timer.
@@ -333,7 +330,7 @@ impl<P> Registry<P> {
     /// Refuses all later requests and settles every pending interaction, oldest first.
     pub fn shutdown(&mut self) -> Vec<Settled<P>> {
         self.shut_down = true;
-        let ids: Vec<InteractionId> = self.order.values().copied().collect();
+        let ids: Vec<InteractionId> = self.pending_ids().collect();
         ids.into_iter()
             .filter_map(|id| self.settle(id, SettleCode::Shutdown))
             .collect()
@@ -357,7 +354,7 @@ impl<P> Registry<P> {
             let Some(ids) = self.sessions.get(session) else {
                 continue;
             };
-            for id in ids.values() {
+            for (_, id) in ids {
                 if let Some(e) = self.entries.get(id) {
                     if wanted.is_none_or(|row| row == e.kind) {
                         out.push((*id, &e.payload));
@@ -369,25 +366,15 @@ impl<P> Registry<P> {
     }
 
     /// Ids of all pending interactions in request order.
-    pub fn pending_ids(&self) -> impl Iterator<Item = InteractionId> + '_ {
-        self.order.values().copied()
+    pub fn pending_ids(&self) -> impl Iterator<Item = InteractionId> {
+        let mut ids: Vec<(u64, InteractionId)> =
+            self.entries.iter().map(|(id, e)| (e.seq, *id)).collect();
+        ids.sort_unstable();
+        ids.into_iter().map(|(_, id)| id)
     }
 
     /// Checks that every index agrees with the entries; for tests.
     pub fn check_invariants(&self) -> Result<(), String> {
-        if self.order.len() != self.entries.len() {
-            return Err(format!(
-                "order has {} ids, entries {}",
-                self.order.len(),
-                self.entries.len()
-            ));
-        }
-        for (seq, id) in &self.order {
-            let e = self.entries.get(id).ok_or("order names a missing entry")?;
-            if e.seq != *seq {
-                return Err("order and entry disagree on seq".into());
-            }
-        }
         let timed = self
             .entries
             .values()
@@ -412,6 +399,9 @@ impl<P> Registry<P> {
         for (session, ids) in &self.sessions {
             if ids.is_empty() {
                 return Err(format!("empty session entry {session}"));
+            }
+            if ids.windows(2).any(|w| w[0].0 >= w[1].0) {
+                return Err(format!("session {session} is not in request order"));
             }
             for (seq, id) in ids {
                 let e = self
