@@ -7,6 +7,7 @@ use crate::id::{IdGenerator, InteractionId};
 use crate::stats::StatsTable;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap};
+use std::num::NonZeroU64;
 use std::rc::Rc;
 
 /// What a request asks for; `timeout_ms: None` takes the registry's default, `Some(0)` disables.
@@ -48,7 +49,8 @@ struct Entry<P> {
     kind: u32,
     session: Option<Rc<str>>,
     requested_at: u64,
-    deadline: Option<u64>,
+    /// At least `timeout` (> 0) ms after the clock's start, so never zero: the niche halves it.
+    deadline: Option<NonZeroU64>,
     payload: P,
 }
 
@@ -171,9 +173,13 @@ impl<P> Registry<P> {
                 .push((seq, id));
         }
         let timeout = req.timeout_ms.unwrap_or(self.config.interaction_timeout_ms);
-        let deadline = (timeout > 0).then(|| now.saturating_add(timeout));
+        let deadline = NonZeroU64::new(if timeout > 0 {
+            now.saturating_add(timeout)
+        } else {
+            0
+        });
         if let Some(at) = deadline {
-            self.deadlines.insert((at, seq, id));
+            self.deadlines.insert((at.get(), seq, id));
         }
         self.entries.insert(
             id,
@@ -218,7 +224,7 @@ impl<P> Registry<P> {
     fn settle(&mut self, id: InteractionId, code: SettleCode) -> Option<Settled<P>> {
         let entry = self.entries.remove(&id)?;
         if let Some(at) = entry.deadline {
-            self.deadlines.remove(&(at, entry.seq, id));
+            self.deadlines.remove(&(at.get(), entry.seq, id));
         }
         if let Some(key) = &entry.session {
             if let Some(ids) = self.sessions.get_mut(&**key) {
@@ -391,7 +397,7 @@ impl<P> Registry<P> {
                 .entries
                 .get(id)
                 .ok_or("deadline names a missing entry")?;
-            if e.deadline != Some(*at) || e.seq != *seq {
+            if e.deadline.map(NonZeroU64::get) != Some(*at) || e.seq != *seq {
                 return Err("deadline index disagrees with entry".into());
             }
         }
