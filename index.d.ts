@@ -76,9 +76,13 @@ export interface InteractionRejectedEvent {
   code: Exclude<RejectionCode, 'TOO_MANY_PENDING'>;
 }
 
+export type SettleCode = 'RESOLVED' | Exclude<RejectionCode, 'TOO_MANY_PENDING'>;
+
 export type AnswerResult =
   | { success: true }
-  | { success: false; error: 'invalid_or_decided' | 'SESSION_MISMATCH' };
+  | { success: false; error: 'SESSION_MISMATCH' }
+  /** `settledAs`/`settledAt` (a `Date.now()` time) when the id settled recently (last 10k, 10 min). */
+  | { success: false; error: 'invalid_or_decided'; settledAs?: SettleCode; settledAt?: number };
 
 export interface TypeStatistics {
   total: number;

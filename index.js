@@ -21,7 +21,6 @@ const DEFAULTS = Object.freeze({
 const SETTLE_CHUNK = 500;
 // setTimeout treats longer delays as 1 ms.
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
-const ANSWER_ERRORS = { '-1': 'invalid_or_decided', '-2': 'SESSION_MISMATCH' };
 // Longest type or session id, in UTF-16 units (the binding refuses longer ones).
 const MAX_NAME = 16_384;
 
@@ -172,6 +171,7 @@ class InteractionManager extends EventEmitter {
       o.maxInteractionsPerSession,
       o.maxPendingTotal,
       o.requireSessionMatch,
+      performance.now(),
     );
     if (o.cleanupIntervalMs > 0) {
       this.#sweeper = setInterval(onSweep, Math.min(o.cleanupIntervalMs, MAX_TIMER_DELAY), this.#weak);
@@ -333,8 +333,8 @@ class InteractionManager extends EventEmitter {
     const asker = requestingSessionId ? requestingSessionId : undefined;
     const slot = native.resolve(this.#handle, interactionId, response, asker);
     if (slot < 0) {
-      if (slot === -1) console.warn(`[InteractionManager] Interaction ${describeId(interactionId)} not found or already decided`);
-      return { success: false, error: ANSWER_ERRORS[slot] };
+      if (slot === -2) return { success: false, error: 'SESSION_MISMATCH' };
+      return this.#invalid(interactionId);
     }
     const record = this.#slots[slot];
     this.#release(slot);
@@ -346,12 +346,21 @@ class InteractionManager extends EventEmitter {
   }
 
   rejectInteraction(interactionId, reason) {
-    if (native.reject(this.#handle, interactionId, reasonText(reason), false) !== 0) {
+    if (native.reject(this.#handle, interactionId, reasonText(reason), false) !== 0) return this.#invalid(interactionId);
+    this.#flush();
+    return { success: true };
+  }
+
+  // A late answer learns how its interaction ended, while that is remembered (the last 10k
+  // settlements, at most 10 minutes), so the host can say "this prompt already timed out".
+  #invalid(interactionId) {
+    const known = native.settledAs(this.#handle, interactionId);
+    if (known === null) {
       console.warn(`[InteractionManager] Interaction ${describeId(interactionId)} not found or already decided`);
       return { success: false, error: 'invalid_or_decided' };
     }
-    this.#flush();
-    return { success: true };
+    const settledAt = Math.round(Date.now() - (performance.now() - known[1]));
+    return { success: false, error: 'invalid_or_decided', settledAs: known[0], settledAt };
   }
 
   getPendingInteractions(sessionIds, type = null) {

@@ -23,14 +23,18 @@ describe('resolveInteraction', () => {
     expect(m.getStatistics().sessionCount).toBe(0);
   });
 
-  test('an unknown or already settled id answers invalid_or_decided and warns', () => {
+  test('an unknown id answers invalid_or_decided and warns; a settled one also says how it ended', () => {
     const m = manager();
     const warn = silenceWarnings();
     const { id } = ask(m);
     expect(m.resolveInteraction(id, 1)).toEqual({ success: true });
-    expect(m.resolveInteraction(id, 2)).toEqual({ success: false, error: 'invalid_or_decided' });
+    const before = Date.now();
+    const late = m.resolveInteraction(id, 2);
+    expect(late).toMatchObject({ success: false, error: 'invalid_or_decided', settledAs: 'RESOLVED' });
+    expect(late.settledAt).toBeGreaterThanOrEqual(before - 50);
+    expect(late.settledAt).toBeLessThanOrEqual(Date.now() + 5);
     expect(m.resolveInteraction('nope', 2)).toEqual({ success: false, error: 'invalid_or_decided' });
-    expect(warn).toHaveBeenCalledTimes(2);
+    expect(warn).toHaveBeenCalledTimes(1);
     warn.mockRestore();
   });
 
@@ -106,8 +110,8 @@ describe('rejectInteraction', () => {
     const warn = silenceWarnings();
     const { id, promise } = ask(m);
     m.rejectInteraction(id, 'first');
-    expect(m.rejectInteraction(id, 'second')).toEqual({ success: false, error: 'invalid_or_decided' });
-    expect(m.resolveInteraction(id, 'late')).toEqual({ success: false, error: 'invalid_or_decided' });
+    expect(m.rejectInteraction(id, 'second')).toMatchObject({ success: false, error: 'invalid_or_decided', settledAs: 'REJECTED' });
+    expect(m.resolveInteraction(id, 'late')).toMatchObject({ success: false, error: 'invalid_or_decided', settledAs: 'REJECTED' });
     await expect(promise).rejects.toThrow('first');
     expect(m.getStatistics().permission).toEqual({ total: 1, resolved: 0, rejected: 1 });
     warn.mockRestore();

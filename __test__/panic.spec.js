@@ -14,7 +14,7 @@ describe('no panic crosses into Node.js', () => {
 
   test('the registry of the probe addon keeps working after a panic', async () => {
     expect(() => probes.panicForTest('before use')).toThrow();
-    const handle = probes.create(() => new Error('x'), 0, 0, 10, 10, false);
+    const handle = probes.create(() => new Error('x'), 0, 0, 10, 10, false, 0);
     const id = require('node:crypto').randomUUID();
     const promise = probes.request(handle, id, 7, 't', 's', -1, 0);
     expect(probes.resolve(handle, id, 'ok', undefined)).toBe(7);

@@ -23,6 +23,7 @@ class BaselineInteractionManager extends EventEmitter {
     this.bySession = new Map();
     this.statistics = {};
     this.closed = false;
+    this.history = new Map(); // id -> [code, settledAt], insertion order = settlement order
     this.sweeper = this.options.cleanupIntervalMs > 0 ? setInterval(() => this.cleanupStaleInteractions(), this.options.cleanupIntervalMs) : null;
     this.sweeper?.unref();
   }
@@ -62,9 +63,24 @@ class BaselineInteractionManager extends EventEmitter {
     });
   }
 
-  take(id) {
+  remember(id, code) {
+    this.history.set(id, [code, Date.now()]);
+    for (const [old, [, at]] of this.history) {
+      if (this.history.size <= 10_000 && Date.now() - at < 600_000) break;
+      this.history.delete(old);
+    }
+  }
+
+  invalid(id) {
+    const known = this.history.get(id);
+    if (known && Date.now() - known[1] < 600_000) return { success: false, error: 'invalid_or_decided', settledAs: known[0], settledAt: known[1] };
+    return { success: false, error: 'invalid_or_decided' };
+  }
+
+  take(id, code) {
     const record = this.pending.get(id);
     if (!record) return undefined;
+    this.remember(id, code);
     this.pending.delete(id);
     if (record.timer) clearTimeout(record.timer);
     if (record.onAbort) record.abortSignal.removeEventListener('abort', record.onAbort);
@@ -77,7 +93,7 @@ class BaselineInteractionManager extends EventEmitter {
   }
 
   settle(id, code, message) {
-    const record = this.take(id);
+    const record = this.take(id, code);
     if (!record) return false;
     if (code !== 'SHUTDOWN') this.statistics[record.type].rejected++;
     record.reject(new BaselineError(message, code, id));
@@ -87,12 +103,12 @@ class BaselineInteractionManager extends EventEmitter {
 
   resolveInteraction(interactionId, response, requestingSessionId) {
     const record = this.pending.get(interactionId);
-    if (!record) return { success: false, error: 'invalid_or_decided' };
+    if (!record) return this.invalid(interactionId);
     const named = requestingSessionId ? requestingSessionId : undefined;
     if (named === undefined ? this.options.requireSessionMatch : record.sessionId !== named || !record.sessionId) {
       return { success: false, error: 'SESSION_MISMATCH' };
     }
-    this.take(interactionId);
+    this.take(interactionId, 'RESOLVED');
     this.statistics[record.type].resolved++;
     record.resolve(response);
     this.emit('interaction-resolved', { interactionId, sessionId: record.sessionId, resolvedAt: Date.now() });
@@ -100,7 +116,7 @@ class BaselineInteractionManager extends EventEmitter {
   }
 
   rejectInteraction(interactionId, reason = 'Interaction rejected') {
-    return this.settle(interactionId, 'REJECTED', String(reason)) ? { success: true } : { success: false, error: 'invalid_or_decided' };
+    return this.settle(interactionId, 'REJECTED', String(reason)) ? { success: true } : this.invalid(interactionId);
   }
 
   getPendingInteractions(sessionIds, type = null) {

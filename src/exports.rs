@@ -37,6 +37,7 @@ pub fn create(
     max_interactions_per_session: u32,
     max_pending_total: u32,
     require_session_match: bool,
+    now: f64,
 ) -> Result<u32> {
     let config = Config {
         interaction_timeout_ms: millis(interaction_timeout_ms)
@@ -46,9 +47,10 @@ pub fn create(
         max_per_session: max_interactions_per_session,
         max_pending_total,
         require_session_match,
+        ..Config::default()
     };
     let factory = unsafe { raw::new_ref(env.raw(), make_error.value().value)? };
-    managers::insert(env.raw(), config, factory)
+    managers::insert(env.raw(), config, factory, now)
 }
 
 /// Registers an interaction under `id` (a v4 UUID drawn by the caller from Node's CSPRNG) whose
@@ -158,7 +160,10 @@ pub fn resolve(
         let answerer = asker.as_deref().map_or(anyone, Answerer::Session);
         let mut id_buf = StrBuf::default();
         let settled = match id_buf.read(env, id.value().value, 36)? {
-            Some(id) => managers::with(handle, |m| m.registry.resolve(id.as_bytes(), answerer))?,
+            Some(id) => managers::with(handle, |m| {
+                m.tick();
+                m.registry.resolve(id.as_bytes(), answerer)
+            })?,
             None => Err(AnswerError::InvalidOrDecided),
         };
         match settled {
@@ -196,6 +201,7 @@ pub fn reject(
     };
     let found = match unsafe { raw::read_str(env, id.value().value, 36)? } {
         Some(id) => Some(managers::with(handle, |m| {
+            m.tick();
             (m.registry.reject(id.as_bytes(), code), m.make_error)
         })?),
         None => None,
@@ -216,6 +222,7 @@ pub fn remove_session(env: Env, handle: u32, session: Unknown<'_>) -> Result<u32
     let env = env.raw();
     let found = match unsafe { raw::read_str(env, session.value().value, MAX_NAME)? } {
         Some(s) => Some(managers::with(handle, |m| {
+            m.tick();
             (m.registry.remove_session(&s), m.make_error)
         })?),
         None => None,
@@ -263,7 +270,10 @@ pub fn sweep_stale(env: Env, handle: u32, now: f64, limit: u32) -> Result<bool> 
 /// Refuses later requests and rejects every pending interaction with `SHUTDOWN`; idempotent.
 #[napi(catch_unwind)]
 pub fn shutdown(env: Env, handle: u32) -> Result<u32> {
-    let (settled, factory) = managers::with(handle, |m| (m.registry.shutdown(), m.make_error))?;
+    let (settled, factory) = managers::with(handle, |m| {
+        m.tick();
+        (m.registry.shutdown(), m.make_error)
+    })?;
     let n = settled.len() as u32;
     unsafe { managers::reject_all(env.raw(), factory, settled, None)? };
     Ok(n)
@@ -360,4 +370,27 @@ pub fn stats<'a>(env: Env, handle: u32) -> Result<Unknown<'a>> {
 #[napi(catch_unwind)]
 pub fn pending_count(handle: u32) -> Result<u32> {
     managers::with(handle, |m| m.registry.pending_count() as u32)
+}
+
+/// How a recently settled interaction ended: `[code, settledAt]` (`settledAt` in
+/// `performance.now()` ms), or null when the id is unknown or no longer remembered.
+#[napi(catch_unwind)]
+pub fn settled_as<'a>(env: Env, handle: u32, id: Unknown<'a>) -> Result<Unknown<'a>> {
+    let env = env.raw();
+    unsafe {
+        let Some(id) = raw::read_str(env, id.value().value, 36)? else {
+            return out(env, raw::null(env)?);
+        };
+        let found = managers::with(handle, |m| {
+            let now = m.now().max(0.0) as u64;
+            m.registry.settled_as(id.as_bytes(), now)
+        })?;
+        let Some((code, at)) = found else {
+            return out(env, raw::null(env)?);
+        };
+        let arr = raw::array(env, 2)?;
+        raw::set_element(env, arr, 0, raw::string(env, code.code())?)?;
+        raw::set_element(env, arr, 1, raw::number(env, at as f64)?)?;
+        out(env, arr)
+    }
 }

@@ -21,6 +21,22 @@ pub struct Manager {
     pub registry: Registry<Held>,
     /// The JS function that makes rejection errors in the realm that loaded the package.
     pub make_error: sys::napi_ref,
+    /// `performance.now()` at creation and the matching instant: both read CLOCK_MONOTONIC, so
+    /// Rust can tell the JS layer's time for calls that do not pass it.
+    epoch: (std::time::Instant, f64),
+}
+
+impl Manager {
+    /// Now, in `performance.now()` milliseconds.
+    pub fn now(&self) -> f64 {
+        self.epoch.1 + self.epoch.0.elapsed().as_secs_f64() * 1000.0
+    }
+
+    /// Brings the registry's clock to now, so what the next call settles is stamped correctly.
+    pub fn tick(&mut self) {
+        let now = self.now();
+        self.registry.advance(now.max(0.0) as u64);
+    }
 }
 
 thread_local! {
@@ -30,7 +46,12 @@ thread_local! {
     static HOOKED: Cell<bool> = const { Cell::new(false) };
 }
 
-pub fn insert(env: napi_env, config: Config, make_error: sys::napi_ref) -> Result<u32> {
+pub fn insert(
+    env: napi_env,
+    config: Config,
+    make_error: sys::napi_ref,
+    js_now: f64,
+) -> Result<u32> {
     if !HOOKED.get() {
         // One hook per env, even when the addon is loaded twice into the same thread.
         let status =
@@ -41,6 +62,7 @@ pub fn insert(env: napi_env, config: Config, make_error: sys::napi_ref) -> Resul
     let manager = Box::new(Manager {
         registry: Registry::new(config),
         make_error,
+        epoch: (std::time::Instant::now(), js_now),
     });
     MANAGERS.with_borrow_mut(|table| {
         let handle = u32::try_from(table.len() + 1)

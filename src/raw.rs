@@ -76,6 +76,12 @@ pub unsafe fn undefined(env: napi_env) -> Result<napi_value> {
     Ok(v)
 }
 
+pub unsafe fn null(env: napi_env) -> Result<napi_value> {
+    let mut v = ptr::null_mut();
+    check(sys::napi_get_null(env, &mut v), "get_null")?;
+    Ok(v)
+}
+
 pub unsafe fn type_of(env: napi_env, value: napi_value) -> Result<sys::napi_valuetype> {
     let mut t = 0;
     check(sys::napi_typeof(env, value, &mut t), "typeof")?;

@@ -58,6 +58,8 @@ function generate(seed, length = 40) {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+// Timestamps differ between runs; their presence and type are what must match.
+const timeless = (result) => (result.settledAt === undefined ? result : { ...result, settledAt: typeof result.settledAt });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const GARBAGE = [42, null, {}, 'x'.repeat(40), undefined];
 
@@ -99,10 +101,10 @@ async function run(Impl, { options, ops }) {
         break;
       }
       case 'resolve':
-        trace.push(['resolve', m.resolveInteraction(idFor(op), { answer: op.target }, op.asker)]);
+        trace.push(['resolve', timeless(m.resolveInteraction(idFor(op), { answer: op.target }, op.asker))]);
         break;
       case 'reject':
-        trace.push(['reject', m.rejectInteraction(idFor(op), op.reason)]);
+        trace.push(['reject', timeless(m.rejectInteraction(idFor(op), op.reason))]);
         break;
       case 'removeSession':
         m.removeSession(op.session);

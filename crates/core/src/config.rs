@@ -12,6 +12,10 @@ pub struct Config {
     pub max_pending_total: u32,
     /// When set, an answer must name the interaction's own session.
     pub require_session_match: bool,
+    /// Settled ids remembered for late answers: at most this many...
+    pub history_len: usize,
+    /// ...and for at most this long (ms).
+    pub history_ms: u64,
 }
 
 impl Default for Config {
@@ -22,6 +26,8 @@ impl Default for Config {
             max_per_session: 100,
             max_pending_total: 10_000,
             require_session_match: false,
+            history_len: 10_000,
+            history_ms: 600_000,
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::error::{AnswerError, RequestError, SettleCode};
 use crate::id::{IdGenerator, InteractionId};
 use crate::stats::StatsTable;
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::num::NonZeroU64;
 use std::rc::Rc;
 
@@ -70,6 +70,9 @@ pub struct Registry<P> {
     deadlines: BTreeSet<(u64, u64, InteractionId)>,
     stats: StatsTable,
     shut_down: bool,
+    /// Recently settled ids, oldest first, bounded by `history_len` and `history_ms`.
+    history: VecDeque<(InteractionId, SettleCode, u64)>,
+    settled: FxHashMap<InteractionId, (SettleCode, u64)>,
 }
 
 impl<P> Registry<P> {
@@ -84,6 +87,8 @@ impl<P> Registry<P> {
             deadlines: BTreeSet::new(),
             stats: StatsTable::default(),
             shut_down: false,
+            history: VecDeque::new(),
+            settled: FxHashMap::default(),
         }
     }
 
@@ -237,6 +242,7 @@ impl<P> Registry<P> {
             }
         }
         self.stats.settled(entry.kind, code);
+        self.remember(id, code);
         Some(Settled {
             id,
             session: entry.session,
@@ -377,6 +383,45 @@ impl<P> Registry<P> {
             self.entries.iter().map(|(id, e)| (e.seq, *id)).collect();
         ids.sort_unstable();
         ids.into_iter().map(|(_, id)| id)
+    }
+
+    /// Advances the clock without registering anything, so that settlements made by paths
+    /// that take no time argument are stamped with the present.
+    pub fn advance(&mut self, now: u64) {
+        self.tick(now);
+    }
+
+    fn remember(&mut self, id: InteractionId, code: SettleCode) {
+        if self.config.history_len == 0 {
+            return;
+        }
+        let at = self.clock;
+        self.history.push_back((id, code, at));
+        self.settled.insert(id, (code, at));
+        self.forget_old();
+    }
+
+    fn forget_old(&mut self) {
+        while let Some(&(id, _, at)) = self.history.front() {
+            let too_old = at.saturating_add(self.config.history_ms) <= self.clock;
+            if self.history.len() <= self.config.history_len && !too_old {
+                break;
+            }
+            self.history.pop_front();
+            self.settled.remove(&id);
+        }
+    }
+
+    /// How and when (on the registry's clock) a recently settled interaction ended.
+    pub fn settled_as(&mut self, id: &[u8], now: u64) -> Option<(SettleCode, u64)> {
+        self.tick(now);
+        self.forget_old();
+        InteractionId::parse(id).and_then(|id| self.settled.get(&id).copied())
+    }
+
+    /// How many settled ids are remembered; bounded by the history limits.
+    pub fn remembered(&self) -> usize {
+        self.history.len()
     }
 
     /// Checks that every index agrees with the entries; for tests.

@@ -266,3 +266,29 @@ fn caller_drawn_ids_are_registered_once() {
     assert!(r.resolve(&text(id), Answerer::Anyone).is_ok());
     r.check_invariants().unwrap();
 }
+
+#[test]
+fn recently_settled_ids_are_remembered_within_bounds() {
+    let mut r = reg(Config {
+        history_len: 3,
+        history_ms: 1000,
+        interaction_timeout_ms: 0,
+        ..Config::default()
+    });
+    let ids: Vec<_> = (0..5)
+        .map(|i| r.request(req("t", None), i * 10, i as u32).unwrap())
+        .collect();
+    for (i, id) in ids.iter().enumerate() {
+        r.advance(100 + i as u64);
+        r.reject(&text(*id), SettleCode::Rejected).unwrap();
+    }
+    assert_eq!(r.remembered(), 3, "bounded by count");
+    assert_eq!(r.settled_as(&text(ids[0]), 104), None, "evicted by count");
+    assert_eq!(
+        r.settled_as(&text(ids[4]), 104),
+        Some((SettleCode::Rejected, 104))
+    );
+    assert_eq!(r.settled_as(&text(ids[4]), 1104), None, "evicted by age");
+    assert_eq!(r.remembered(), 0);
+    assert_eq!(r.settled_as(b"garbage", 0), None);
+}

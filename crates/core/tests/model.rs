@@ -60,6 +60,8 @@ const CONFIG: Config = Config {
     max_per_session: 3,
     max_pending_total: 6,
     require_session_match: false,
+    history_len: 16,
+    history_ms: 30,
 };
 
 struct World {
@@ -86,6 +88,12 @@ impl World {
             assert_eq!(s.session.as_deref(), m.session.map(|i| SESSIONS[i]));
             assert!(m.settled.is_none(), "settled twice");
             m.settled = Some(s.code);
+            // Just settled, so it is the newest remembered id.
+            let now = self.now;
+            assert_eq!(
+                self.reg.settled_as(&m.id.text(), now).map(|(code, _)| code),
+                Some(s.code)
+            );
         }
     }
 
@@ -251,6 +259,7 @@ impl World {
 
     fn check(&self) {
         self.reg.check_invariants().unwrap();
+        assert!(self.reg.remembered() <= CONFIG.history_len);
         assert_eq!(self.reg.pending_count(), self.pending().count());
         let mut sessions: Vec<usize> = self.pending().filter_map(|(_, m)| m.session).collect();
         sessions.sort();
