@@ -14,6 +14,8 @@ export interface InteractionManagerOptions {
   maxPendingTotal?: number;
   /** When true, `resolveInteraction` refuses answers that do not name the interaction's session. Default false. */
   requireSessionMatch?: boolean;
+  /** Per session, at most `max` requests in any `windowMs` (code `RATE_LIMITED` past it). Default off. */
+  rateLimit?: { max: number; windowMs: number } | null;
 }
 
 export type InteractionType = 'permission' | 'plan-approval' | 'ask-user' | (string & {});
@@ -27,6 +29,8 @@ export interface InteractionRequest<D = unknown, M = Record<string, unknown>> {
   metadata?: M & { abortSignal?: AbortSignal };
   /** Per-request timeout overriding `interactionTimeoutMs`; 0 disables. */
   timeoutMs?: number;
+  /** The longest this interaction may wait in total, however often it is touched; 0 or absent: no cap. */
+  maxTotalMs?: number;
   /** Same meaning as `metadata.abortSignal`; wins when both are given. */
   signal?: AbortSignal;
 }
@@ -51,7 +55,8 @@ export type RejectionCode =
   | 'ABORTED'
   | 'STALE'
   | 'SHUTDOWN'
-  | 'TOO_MANY_PENDING';
+  | 'TOO_MANY_PENDING'
+  | 'RATE_LIMITED';
 
 /** Every rejection of a requested interaction's Promise is one of these. */
 export class InteractionError extends Error {
@@ -59,6 +64,8 @@ export class InteractionError extends Error {
   readonly code: RejectionCode;
   /** Absent when the request was refused before it got an id. */
   readonly interactionId?: string;
+  /** With `RATE_LIMITED`: how long until the session may request again. */
+  readonly retryAfterMs?: number;
 }
 
 export interface InteractionResolvedEvent {
@@ -73,10 +80,10 @@ export interface InteractionRejectedEvent {
   rejectedAt: number;
   /** The rejection's message: the legacy text, or the reason given to `rejectInteraction`. */
   reason: string;
-  code: Exclude<RejectionCode, 'TOO_MANY_PENDING'>;
+  code: Exclude<RejectionCode, 'TOO_MANY_PENDING' | 'RATE_LIMITED'>;
 }
 
-export type SettleCode = 'RESOLVED' | Exclude<RejectionCode, 'TOO_MANY_PENDING'>;
+export type SettleCode = 'RESOLVED' | Exclude<RejectionCode, 'TOO_MANY_PENDING' | 'RATE_LIMITED'>;
 
 export type AnswerResult =
   | { success: true }
@@ -107,6 +114,8 @@ export class InteractionManager extends EventEmitter<InteractionManagerEvents> {
   /** `requestingSessionId`, when given, must be the interaction's own session. */
   resolveInteraction(interactionId: unknown, response?: unknown, requestingSessionId?: string | null): AnswerResult;
   rejectInteraction(interactionId: unknown, reason?: unknown): AnswerResult;
+  /** Restarts the timeout (the user opened the dialog, is typing), never past `maxTotalMs`. */
+  touchInteraction(interactionId: unknown): AnswerResult;
   /** Pending interactions of the given sessions, in that order, then request order. */
   getPendingInteractions(sessionIds: readonly string[], type?: InteractionType | null): PendingInteraction[];
   /** Rejects interactions older than `staleThresholdMs` (code `STALE`). */

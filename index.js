@@ -14,6 +14,7 @@ const DEFAULTS = Object.freeze({
   maxInteractionsPerSession: 100,
   maxPendingTotal: 10_000,
   requireSessionMatch: false,
+  rateLimit: null,
 });
 
 // Expirations settled per event-loop turn: 100k timeouts at once must not stall the loop
@@ -25,11 +26,12 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
 const MAX_NAME = 16_384;
 
 class InteractionError extends Error {
-  constructor(message, code, interactionId) {
+  constructor(message, code, interactionId, retryAfterMs) {
     super(message);
     this.name = 'InteractionError';
     this.code = code;
     if (interactionId !== undefined) this.interactionId = interactionId;
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -56,16 +58,17 @@ function withoutStack(make) {
 }
 
 function errorFactory(slots, free) {
-  const make = (code, message, slot, settled) => {
-    if (slot < 0) return new InteractionError(message, code);
+  const make = (code, message, slot, settled, retryAfterMs) => {
+    if (slot < 0) return new InteractionError(message, code, undefined, retryAfterMs);
     const record = slots[slot];
     slots[slot] = undefined;
     free.push(slot);
-    if (!settled) return new InteractionError(message, code); // a refused request
+    if (!settled) return new InteractionError(message, code, undefined, retryAfterMs); // refused
     outbox.push(record, code, message);
     return new InteractionError(message, code, record.id);
   };
-  return (code, message, slot, settled) => (STACKLESS.has(code) ? withoutStack(() => make(code, message, slot, settled)) : make(code, message, slot, settled));
+  return (code, message, slot, settled, retry) =>
+    STACKLESS.has(code) ? withoutStack(() => make(code, message, slot, settled, retry)) : make(code, message, slot, settled, retry);
 }
 
 const debugEnabled = () => /(^|[,\s])interactions($|[,\s])/.test(process.env.DEBUG || '');
@@ -106,6 +109,13 @@ function readOptions(options) {
   }
   const o = { ...DEFAULTS, ...options };
   if (typeof o.requireSessionMatch !== 'boolean') throw new TypeError('requireSessionMatch must be a boolean');
+  let rateLimit = null;
+  if (o.rateLimit !== null && o.rateLimit !== undefined) {
+    if (typeof o.rateLimit !== 'object') throw new TypeError('rateLimit must be { max, windowMs }');
+    const windowMs = checkMillis('rateLimit.windowMs', o.rateLimit.windowMs);
+    if (windowMs === 0) throw new TypeError('rateLimit.windowMs must be > 0');
+    rateLimit = { max: checkCount('rateLimit.max', o.rateLimit.max), windowMs };
+  }
   return {
     interactionTimeoutMs: checkMillis('interactionTimeoutMs', o.interactionTimeoutMs),
     staleThresholdMs: checkMillis('staleThresholdMs', o.staleThresholdMs),
@@ -113,6 +123,7 @@ function readOptions(options) {
     maxInteractionsPerSession: checkCount('maxInteractionsPerSession', o.maxInteractionsPerSession),
     maxPendingTotal: checkCount('maxPendingTotal', o.maxPendingTotal),
     requireSessionMatch: o.requireSessionMatch,
+    rateLimit,
   };
 }
 
@@ -172,6 +183,8 @@ class InteractionManager extends EventEmitter {
       o.maxPendingTotal,
       o.requireSessionMatch,
       performance.now(),
+      o.rateLimit ? o.rateLimit.max : 0,
+      o.rateLimit ? o.rateLimit.windowMs : 0,
     );
     if (o.cleanupIntervalMs > 0) {
       this.#sweeper = setInterval(onSweep, Math.min(o.cleanupIntervalMs, MAX_TIMER_DELAY), this.#weak);
@@ -196,13 +209,14 @@ class InteractionManager extends EventEmitter {
     if (request === null || typeof request !== 'object') {
       throw new TypeError('requestInteraction expects an object { type, sessionId, data, metadata }');
     }
-    const { type, sessionId, data, timeoutMs, signal } = request;
+    const { type, sessionId, data, timeoutMs, maxTotalMs, signal } = request;
     const metadata = request.metadata === undefined ? {} : request.metadata;
     if (typeof type !== 'string' || type === '') throw new TypeError('interaction type must be a non-empty string');
     checkName('type', type);
     if (typeof sessionId === 'string') checkName('sessionId', sessionId);
     else if (sessionId !== undefined && sessionId !== null) throw new TypeError('sessionId must be a string, null or undefined');
     const timeout = timeoutMs === undefined ? this.#timeoutMs : checkMillis('timeoutMs', timeoutMs);
+    const maxTotal = maxTotalMs === undefined ? 0 : checkMillis('maxTotalMs', maxTotalMs);
     const abortSignal = signal ?? (metadata !== null && typeof metadata === 'object' ? metadata.abortSignal : undefined);
     if (abortSignal !== undefined && abortSignal !== null) {
       if (!isSignal(abortSignal)) throw new TypeError('signal / metadata.abortSignal must be an AbortSignal');
@@ -218,14 +232,15 @@ class InteractionManager extends EventEmitter {
     const now = performance.now();
     let promise;
     try {
-      promise = native.request(this.#handle, id, slot, type, sessionId || null, timeout, now);
+      promise = native.request(this.#handle, id, slot, type, sessionId || null, timeout, now, maxTotal);
     } finally {
       if (promise === undefined) this.#release(slot);
     }
     // Refused (TOO_MANY_PENDING, SHUTDOWN): the factory freed the slot, the promise is rejected.
     if (slots[slot] !== record) return promise;
 
-    if (timeout > 0) this.#arm(now + timeout);
+    const wait = Math.min(timeout > 0 ? timeout : Infinity, maxTotal > 0 ? maxTotal : Infinity);
+    if (wait !== Infinity) this.#arm(now + wait);
     if (abortSignal) this.#watch(id, abortSignal);
     this.#log('request', id, type, sessionId);
     try {
@@ -361,6 +376,12 @@ class InteractionManager extends EventEmitter {
     }
     const settledAt = Math.round(Date.now() - (performance.now() - known[1]));
     return { success: false, error: 'invalid_or_decided', settledAs: known[0], settledAt };
+  }
+
+  /** Restarts the interaction's timeout (the user is busy with it), never past its maxTotalMs. */
+  touchInteraction(interactionId) {
+    if (native.touch(this.#handle, interactionId) < 0) return this.#invalid(interactionId);
+    return { success: true };
   }
 
   getPendingInteractions(sessionIds, type = null) {

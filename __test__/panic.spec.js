@@ -14,9 +14,9 @@ describe('no panic crosses into Node.js', () => {
 
   test('the registry of the probe addon keeps working after a panic', async () => {
     expect(() => probes.panicForTest('before use')).toThrow();
-    const handle = probes.create(() => new Error('x'), 0, 0, 10, 10, false, 0);
+    const handle = probes.create(() => new Error('x'), 0, 0, 10, 10, false, 0, 0, 0);
     const id = require('node:crypto').randomUUID();
-    const promise = probes.request(handle, id, 7, 't', 's', -1, 0);
+    const promise = probes.request(handle, id, 7, 't', 's', -1, 0, 0);
     expect(probes.resolve(handle, id, 'ok', undefined)).toBe(7);
     await expect(promise).resolves.toBe('ok');
     probes.destroy(handle);

@@ -56,6 +56,7 @@ describe('shutdown and the singleton', () => {
       maxInteractionsPerSession: 100,
       maxPendingTotal: 10000,
       requireSessionMatch: false,
+      rateLimit: null,
     });
   });
 });

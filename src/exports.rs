@@ -4,7 +4,9 @@
 
 use crate::managers::{self, Held};
 use crate::raw::{self, StrBuf};
-use interaction_core::{AnswerError, Answerer, Config, InteractionId, NewInteraction, SettleCode};
+use interaction_core::{
+    AnswerError, Answerer, Config, InteractionId, NewInteraction, RateLimit, SettleCode,
+};
 use napi::bindgen_prelude::*;
 use napi::sys::{self, napi_env, napi_value};
 use napi::JsValue;
@@ -38,6 +40,8 @@ pub fn create(
     max_pending_total: u32,
     require_session_match: bool,
     now: f64,
+    rate_max: u32,
+    rate_window_ms: f64,
 ) -> Result<u32> {
     let config = Config {
         interaction_timeout_ms: millis(interaction_timeout_ms)
@@ -47,6 +51,10 @@ pub fn create(
         max_per_session: max_interactions_per_session,
         max_pending_total,
         require_session_match,
+        rate_limit: (rate_max > 0).then(|| RateLimit {
+            max: rate_max,
+            window_ms: millis(rate_window_ms).unwrap_or(0).max(1),
+        }),
         ..Config::default()
     };
     let factory = unsafe { raw::new_ref(env.raw(), make_error.value().value)? };
@@ -68,8 +76,14 @@ pub fn request<'a>(
     session: Unknown<'a>,
     timeout_ms: f64,
     now: f64,
+    max_total_ms: f64,
 ) -> Result<Unknown<'a>> {
     let env = env.raw();
+    let max_total = if max_total_ms <= 0.0 {
+        None
+    } else {
+        millis(max_total_ms)
+    };
     let timeout = if timeout_ms < 0.0 {
         None
     } else {
@@ -100,6 +114,7 @@ pub fn request<'a>(
             kind,
             session,
             timeout_ms: timeout,
+            max_total_ms: max_total,
         };
         let now = millis(now).unwrap_or(0);
         let made = managers::with(handle, |m| {
@@ -122,6 +137,7 @@ pub fn request<'a>(
                 message,
                 Some(slot),
                 false,
+                refused.error.retry_after_ms(),
             );
             let value = match &err {
                 Ok(e) => *e,
@@ -254,11 +270,13 @@ pub fn expire(env: Env, handle: u32, now: f64, limit: u32) -> Result<f64> {
     Ok(next.map_or(-1.0, |at| at as f64))
 }
 
-/// Settles at most `limit` interactions past the stale threshold; returns whether more are stale.
+/// Settles at most `limit` interactions past the stale threshold, and forgets the rate-limit
+/// windows of quiet sessions; returns whether more are stale.
 #[napi(catch_unwind)]
 pub fn sweep_stale(env: Env, handle: u32, now: f64, limit: u32) -> Result<bool> {
     let now = millis(now).unwrap_or(0);
     let (settled, factory, more) = managers::with(handle, |m| {
+        m.registry.prune_rates(now);
         let mut settled = Vec::new();
         let more = m.registry.sweep_stale(now, limit as usize, &mut settled);
         (settled, m.make_error, more)
@@ -393,4 +411,18 @@ pub fn settled_as<'a>(env: Env, handle: u32, id: Unknown<'a>) -> Result<Unknown<
         raw::set_element(env, arr, 1, raw::number(env, at as f64)?)?;
         out(env, arr)
     }
+}
+
+/// Restarts the timeout of a pending interaction, never past its `maxTotalMs`; returns 0, or
+/// -1 when the id is unknown or already settled.
+#[napi(catch_unwind)]
+pub fn touch(env: Env, handle: u32, id: Unknown<'_>) -> Result<f64> {
+    let env = env.raw();
+    let Some(id) = (unsafe { raw::read_str(env, id.value().value, 36)? }) else {
+        return Ok(-1.0);
+    };
+    managers::with(handle, |m| {
+        let now = m.now().max(0.0) as u64;
+        m.registry.touch(id.as_bytes(), now).map_or(-1.0, |_| 0.0)
+    })
 }

@@ -99,7 +99,8 @@ pub fn remove(handle: u32) -> Option<Box<Manager>> {
     })
 }
 
-/// Makes the rejection error through the JS factory: `makeError(code, message, slot, settled)`.
+/// Makes the rejection error through the JS factory:
+/// `makeError(code, message, slot, settled, retryAfterMs)`.
 /// `slot` is -1 when there is none; `settled` is false for a request that was refused, whose
 /// slot the JS layer frees without an event.
 pub unsafe fn make_error(
@@ -109,10 +110,15 @@ pub unsafe fn make_error(
     message: napi_value,
     slot: Option<u32>,
     settled: bool,
+    retry_after_ms: Option<u64>,
 ) -> Result<napi_value> {
     let f = raw::ref_value(env, factory)?;
     let code = raw::string(env, code)?;
-    call_factory(env, f, code, message, slot, settled)
+    let retry = match retry_after_ms {
+        Some(ms) => raw::number(env, ms as f64)?,
+        None => raw::undefined(env)?,
+    };
+    call_factory(env, f, code, message, slot, settled, retry)
 }
 
 unsafe fn call_factory(
@@ -122,6 +128,7 @@ unsafe fn call_factory(
     message: napi_value,
     slot: Option<u32>,
     settled: bool,
+    retry: napi_value,
 ) -> Result<napi_value> {
     let slot = raw::number(env, slot.map_or(-1.0, f64::from))?;
     let mut flag = std::ptr::null_mut();
@@ -129,7 +136,7 @@ unsafe fn call_factory(
         sys::napi_get_boolean(env, settled, &mut flag),
         "get_boolean",
     )?;
-    raw::call(env, f, &[code, message, slot, flag])
+    raw::call(env, f, &[code, message, slot, flag, retry])
 }
 
 /// Finishes settlements the registry has already made: rejects each promise with an error from
@@ -161,7 +168,15 @@ pub unsafe fn reject_all(
             };
             let f =
                 f.ok_or_else(|| Error::new(Status::GenericFailure, "error factory unavailable"))?;
-            call_factory(env, f, code, message, Some(s.payload.slot), true)
+            call_factory(
+                env,
+                f,
+                code,
+                message,
+                Some(s.payload.slot),
+                true,
+                raw::undefined(env)?,
+            )
         })();
         let value = match outcome {
             Ok(err) => err,

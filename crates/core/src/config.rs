@@ -16,6 +16,14 @@ pub struct Config {
     pub history_len: usize,
     /// ...and for at most this long (ms).
     pub history_ms: u64,
+    /// At most `max` requests per session in any `window_ms`; `None` disables.
+    pub rate_limit: Option<RateLimit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: u32,
+    pub window_ms: u64,
 }
 
 impl Default for Config {
@@ -28,6 +36,7 @@ impl Default for Config {
             require_session_match: false,
             history_len: 10_000,
             history_ms: 600_000,
+            rate_limit: None,
         }
     }
 }

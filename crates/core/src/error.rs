@@ -66,11 +66,24 @@ pub enum RequestError {
     ShutDown,
     #[error("an interaction with this id is already pending")]
     DuplicateId,
+    #[error("Rate limit exceeded for session {session}; retry after {retry_after_ms} ms")]
+    RateLimited {
+        session: String,
+        retry_after_ms: u64,
+    },
     #[error(transparent)]
     Core(#[from] CoreError),
 }
 
 impl RequestError {
+    /// For `RateLimited`: how long until the session may request again.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            RequestError::RateLimited { retry_after_ms, .. } => Some(*retry_after_ms),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             RequestError::TooManyForSession(_) | RequestError::TooManyTotal(_) => {
@@ -78,6 +91,7 @@ impl RequestError {
             }
             RequestError::ShutDown => "SHUTDOWN",
             RequestError::DuplicateId => "DUPLICATE_ID",
+            RequestError::RateLimited { .. } => "RATE_LIMITED",
             RequestError::Core(e) => e.code(),
         }
     }

@@ -8,7 +8,7 @@ mod id;
 mod registry;
 mod stats;
 
-pub use config::Config;
+pub use config::{Config, RateLimit};
 pub use error::{AnswerError, CoreError, RequestError, SettleCode};
 pub use id::{IdGenerator, IdText, InteractionId};
 pub use registry::{Answerer, NewInteraction, Refused, Registry, Settled};

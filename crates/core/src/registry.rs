@@ -11,11 +11,13 @@ use std::num::NonZeroU64;
 use std::rc::Rc;
 
 /// What a request asks for; `timeout_ms: None` takes the registry's default, `Some(0)` disables.
-#[derive(Debug, Clone, Copy)]
+/// `max_total_ms` caps the wait however often the interaction is touched.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct NewInteraction<'a> {
     pub kind: &'a str,
     pub session: Option<&'a str>,
     pub timeout_ms: Option<u64>,
+    pub max_total_ms: Option<u64>,
 }
 
 /// Who answers: `Anyone` when the caller named no session; `Stranger` when it named something
@@ -51,6 +53,9 @@ struct Entry<P> {
     requested_at: u64,
     /// At least `timeout` (> 0) ms after the clock's start, so never zero: the niche halves it.
     deadline: Option<NonZeroU64>,
+    /// The timeout a touch restarts (0: none), and the latest deadline any touch may set.
+    timeout: u64,
+    cap: Option<NonZeroU64>,
     payload: P,
 }
 
@@ -73,6 +78,8 @@ pub struct Registry<P> {
     /// Recently settled ids, oldest first, bounded by `history_len` and `history_ms`.
     history: VecDeque<(InteractionId, SettleCode, u64)>,
     settled: FxHashMap<InteractionId, (SettleCode, u64)>,
+    /// Per session, the times of its requests within the rate-limit window.
+    rates: HashMap<Rc<str>, VecDeque<u64>>,
 }
 
 impl<P> Registry<P> {
@@ -89,6 +96,7 @@ impl<P> Registry<P> {
             shut_down: false,
             history: VecDeque::new(),
             settled: FxHashMap::default(),
+            rates: HashMap::new(),
         }
     }
 
@@ -125,7 +133,7 @@ impl<P> Registry<P> {
         now: u64,
         payload: P,
     ) -> Result<InteractionId, Refused<P>> {
-        if let Err(error) = self.admit(&req) {
+        if let Err(error) = self.admit(&req, now) {
             return Err(Refused { error, payload });
         }
         match self.ids.next_id() {
@@ -146,7 +154,7 @@ impl<P> Registry<P> {
         now: u64,
         payload: P,
     ) -> Result<InteractionId, Refused<P>> {
-        if let Err(error) = self.admit(&req) {
+        if let Err(error) = self.admit(&req, now) {
             return Err(Refused { error, payload });
         }
         if self.entries.contains_key(&id) {
@@ -177,12 +185,18 @@ impl<P> Registry<P> {
                 .or_default()
                 .push((seq, id));
         }
+        if let (Some(limit), Some(key)) = (self.config.rate_limit, &session) {
+            let times = self.rates.entry(key.clone()).or_default();
+            times.push_back(now);
+            if times.len() > limit.max as usize {
+                times.pop_front();
+            }
+        }
         let timeout = req.timeout_ms.unwrap_or(self.config.interaction_timeout_ms);
-        let deadline = NonZeroU64::new(if timeout > 0 {
-            now.saturating_add(timeout)
-        } else {
-            0
-        });
+        let cap = req
+            .max_total_ms
+            .and_then(|total| NonZeroU64::new(now.saturating_add(total).max(1)));
+        let deadline = Self::deadline_of(now, timeout, cap);
         if let Some(at) = deadline {
             self.deadlines.insert((at.get(), seq, id));
         }
@@ -194,15 +208,48 @@ impl<P> Registry<P> {
                 session,
                 requested_at: now,
                 deadline,
+                timeout,
+                cap,
                 payload,
             },
         );
         Ok(id)
     }
 
-    fn admit(&self, req: &NewInteraction<'_>) -> Result<(), RequestError> {
+    /// The deadline of a (re)started timeout: `timeout` from now, never past the cap.
+    fn deadline_of(now: u64, timeout: u64, cap: Option<NonZeroU64>) -> Option<NonZeroU64> {
+        let timed = NonZeroU64::new(if timeout > 0 {
+            now.saturating_add(timeout)
+        } else {
+            0
+        });
+        match (timed, cap) {
+            (Some(t), Some(c)) => Some(t.min(c)),
+            (t, c) => t.or(c),
+        }
+    }
+
+    fn admit(&mut self, req: &NewInteraction<'_>, now: u64) -> Result<(), RequestError> {
         if self.shut_down {
             return Err(RequestError::ShutDown);
+        }
+        let now = self.tick(now);
+        if let (Some(limit), Some(session)) = (self.config.rate_limit, req.session) {
+            if let Some(times) = self.rates.get_mut(session) {
+                while times
+                    .front()
+                    .is_some_and(|&t| t.saturating_add(limit.window_ms) <= now)
+                {
+                    times.pop_front();
+                }
+                if times.len() >= limit.max as usize {
+                    let oldest = times.front().copied().unwrap_or(now);
+                    return Err(RequestError::RateLimited {
+                        session: session.to_owned(),
+                        retry_after_ms: oldest.saturating_add(limit.window_ms) - now,
+                    });
+                }
+            }
         }
         if let Some(session) = req.session {
             let held = self.sessions.get(session).map_or(0, Vec::len);
@@ -383,6 +430,44 @@ impl<P> Registry<P> {
             self.entries.iter().map(|(id, e)| (e.seq, *id)).collect();
         ids.sort_unstable();
         ids.into_iter().map(|(_, id)| id)
+    }
+
+    /// Restarts the timeout of a pending interaction (the user opened the dialog, is typing),
+    /// never past its `max_total_ms` cap. Returns the new deadline, if it has one.
+    pub fn touch(&mut self, id: &[u8], now: u64) -> Result<Option<u64>, AnswerError> {
+        let id = self.known(id)?;
+        let now = self.tick(now);
+        let Some(e) = self.entries.get_mut(&id) else {
+            return Err(AnswerError::InvalidOrDecided);
+        };
+        let next = Self::deadline_of(now, e.timeout, e.cap);
+        if next != e.deadline {
+            if let Some(at) = e.deadline {
+                self.deadlines.remove(&(at.get(), e.seq, id));
+            }
+            if let Some(at) = next {
+                self.deadlines.insert((at.get(), e.seq, id));
+            }
+            e.deadline = next;
+        }
+        Ok(next.map(NonZeroU64::get))
+    }
+
+    /// Forgets the rate-limit windows of sessions that have been quiet for a whole window.
+    pub fn prune_rates(&mut self, now: u64) {
+        let now = self.tick(now);
+        if let Some(limit) = self.config.rate_limit {
+            self.rates.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|&t| t.saturating_add(limit.window_ms) > now)
+            });
+        }
+    }
+
+    /// Sessions with a rate-limit window in memory; bounded by `prune_rates`.
+    pub fn rate_windows(&self) -> usize {
+        self.rates.len()
     }
 
     /// Advances the clock without registering anything, so that settlements made by paths

@@ -8,7 +8,7 @@ fn req<'a>(kind: &'a str, session: Option<&'a str>) -> NewInteraction<'a> {
     NewInteraction {
         kind,
         session,
-        timeout_ms: None,
+        ..NewInteraction::default()
     }
 }
 
@@ -291,4 +291,53 @@ fn recently_settled_ids_are_remembered_within_bounds() {
     assert_eq!(r.settled_as(&text(ids[4]), 1104), None, "evicted by age");
     assert_eq!(r.remembered(), 0);
     assert_eq!(r.settled_as(b"garbage", 0), None);
+}
+
+#[test]
+fn rate_limit_refuses_past_max_per_window_and_says_when_to_retry() {
+    let mut r = reg(Config {
+        rate_limit: Some(RateLimit {
+            max: 2,
+            window_ms: 100,
+        }),
+        ..Config::default()
+    });
+    r.request(req("t", Some("s")), 0, 1).unwrap();
+    r.request(req("t", Some("s")), 30, 2).unwrap();
+    let refused = r.request(req("t", Some("s")), 50, 3).unwrap_err();
+    assert_eq!(refused.error.code(), "RATE_LIMITED");
+    assert_eq!(refused.error.retry_after_ms(), Some(50));
+    r.request(req("t", Some("other")), 50, 4).unwrap();
+    r.request(req("t", None), 50, 5).unwrap();
+    r.request(req("t", Some("s")), 100, 6).unwrap();
+    r.prune_rates(1000);
+    assert_eq!(r.rate_windows(), 0);
+}
+
+#[test]
+fn touch_restarts_the_timeout_but_never_past_the_total_cap() {
+    let mut r = reg(Config {
+        interaction_timeout_ms: 100,
+        ..Config::default()
+    });
+    let id = r
+        .request(
+            NewInteraction {
+                max_total_ms: Some(250),
+                ..req("t", Some("s"))
+            },
+            0,
+            1,
+        )
+        .unwrap();
+    assert_eq!(r.next_deadline(), Some(100));
+    assert_eq!(r.touch(&text(id), 90), Ok(Some(190)));
+    assert_eq!(r.touch(&text(id), 180), Ok(Some(250)), "capped");
+    let mut out = Vec::new();
+    r.expire(249, 10, &mut out);
+    assert!(out.is_empty());
+    r.expire(250, 10, &mut out);
+    assert_eq!(out[0].code, SettleCode::Timeout);
+    assert_eq!(r.touch(&text(id), 260), Err(AnswerError::InvalidOrDecided));
+    r.check_invariants().unwrap();
 }

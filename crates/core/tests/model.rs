@@ -62,6 +62,7 @@ const CONFIG: Config = Config {
     require_session_match: false,
     history_len: 16,
     history_ms: 30,
+    rate_limit: None,
 };
 
 struct World {
@@ -112,6 +113,7 @@ impl World {
                         kind: KINDS[kind],
                         session: session.map(|i| SESSIONS[i]),
                         timeout_ms: timeout,
+                        max_total_ms: None,
                     },
                     self.now,
                     payload,
