@@ -114,6 +114,12 @@ export class InteractionManager extends EventEmitter<InteractionManagerEvents> {
   /** `requestingSessionId`, when given, must be the interaction's own session. */
   resolveInteraction(interactionId: unknown, response?: unknown, requestingSessionId?: string | null): AnswerResult;
   rejectInteraction(interactionId: unknown, reason?: unknown): AnswerResult;
+  /** Keeps the session's interactions pending for `graceMs` (default 30000), then SESSION_REMOVED unless attached. */
+  detachSession(sessionId: string, options?: { graceMs?: number }): void;
+  /** Cancels the grace of a detached session; true when it was detached. */
+  attachSession(sessionId: string): boolean;
+  /** Prometheus text exposition (version 0.0.4) of the manager's gauges, counters and wait histogram. */
+  getMetrics(): string;
   /** Restarts the timeout (the user opened the dialog, is typing), never past `maxTotalMs`. */
   touchInteraction(interactionId: unknown): AnswerResult;
   /** Pending interactions of the given sessions, in that order, then request order. */

@@ -22,6 +22,7 @@ const DEFAULTS = Object.freeze({
 const SETTLE_CHUNK = 500;
 // setTimeout treats longer delays as 1 ms.
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
+const DEFAULT_GRACE_MS = 30_000;
 // Longest type or session id, in UTF-16 units (the binding refuses longer ones).
 const MAX_NAME = 16_384;
 
@@ -376,6 +377,28 @@ class InteractionManager extends EventEmitter {
     }
     const settledAt = Math.round(Date.now() - (performance.now() - known[1]));
     return { success: false, error: 'invalid_or_decided', settledAs: known[0], settledAt };
+  }
+
+  /**
+   * The session's last browser left, maybe only to reload: its interactions stay pending for
+   * `graceMs` (default 30 s) and then end with SESSION_REMOVED, unless attachSession comes first.
+   */
+  detachSession(sessionId, { graceMs = DEFAULT_GRACE_MS } = {}) {
+    if (!sessionId || typeof sessionId !== 'string' || this.#closed) return;
+    const grace = checkMillis('graceMs', graceMs);
+    if (native.detach(this.#handle, sessionId, grace)) this.#arm(performance.now() + grace);
+  }
+
+  /** A browser of the session is back: cancels its grace. Returns whether it was detached. */
+  attachSession(sessionId) {
+    if (!sessionId || typeof sessionId !== 'string') return false;
+    return native.attach(this.#handle, sessionId);
+  }
+
+  /** Prometheus text exposition: pending by type, sessions, settlements by type and code, the
+   * oldest pending age, and a histogram of how long interactions waited. */
+  getMetrics() {
+    return native.metrics(this.#handle);
   }
 
   /** Restarts the interaction's timeout (the user is busy with it), never past its maxTotalMs. */

@@ -60,7 +60,7 @@ describe('example host under real WebSocket clients', () => {
   });
 
   test('native: nothing stays pending and every abandoned prompt\'s data is collected', async () => {
-    const host = await startHost(['--manager', 'native', '--timeout-ms', '300']);
+    const host = await startHost(['--manager', 'native', '--timeout-ms', '300', '--grace-ms', '200']);
     hosts.push(host);
     await crowd(host, 'native');
     const s = await until(async () => {
@@ -84,5 +84,41 @@ describe('example host under real WebSocket clients', () => {
     expect(before.pending).toBe(0);
     expect(s.pending).toBe(CLIENTS + CLIENTS / 10);
     expect(s.collected).toBe(0);
+  });
+});
+
+describe('example host: reloads and metrics', () => {
+  test('a reloaded page (socket closed, new socket syncs within the grace) still answers its prompt', async () => {
+    const host = await startHost(['--manager', 'native', '--grace-ms', '2000']);
+    try {
+      const session = 'reloading';
+      const first = new WebSocket(`${host.url}/?session=${session}`);
+      await once(first, 'open');
+      const prompt = new Promise((resolve) => first.on('message', (raw) => resolve(JSON.parse(raw))));
+      first.send(JSON.stringify({ type: 'chat' }));
+      const { interaction } = await prompt;
+      first.close();
+      await once(first, 'close');
+      await new Promise((r) => setTimeout(r, 100));
+      const second = new WebSocket(`${host.url}/?session=${session}`);
+      await once(second, 'open');
+      const messages = [];
+      const resolved = new Promise((resolve) =>
+        second.on('message', (raw) => {
+          const msg = JSON.parse(raw);
+          messages.push(msg);
+          if (msg.type === 'interaction-sync') second.send(JSON.stringify({ type: 'interaction-response', interactionId: msg.interactions[0].id, response: { behavior: 'allow' } }));
+          if (msg.type === 'interaction-resolved') resolve(msg);
+        }),
+      );
+      second.send(JSON.stringify({ type: 'interaction-sync-request', sessionIds: [session] }));
+      expect((await resolved).interactionId).toBe(interaction.id);
+      second.close();
+      const metrics = await (await fetch(host.statsUrl.replace('/stats', '/metrics'))).text();
+      expect(metrics).toMatch(/interaction_manager_settled_total\{type="permission",code="RESOLVED"\} 1\n/);
+    } finally {
+      host.child.kill('SIGTERM');
+      await once(host.child, 'exit');
+    }
   });
 });

@@ -15,6 +15,7 @@ const { values } = parseArgs({
     cycles: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '25' },
     'timeout-ms': { type: 'string', default: '2000' },
+    'grace-ms': { type: 'string', default: '1000' },
     out: { type: 'string', default: 'demo-output' },
   },
 });
@@ -23,12 +24,14 @@ const CONCURRENCY = Number(values.concurrency);
 // The native manager's timeout, shortened from 5 minutes so the run shows session-less prompts
 // (which no removeSession can reach) being timed out within the minute.
 const TIMEOUT_MS = Number(values['timeout-ms']);
+// How long a vanished browser's prompts wait for a reload (the package default is 30 s).
+const GRACE_MS = Number(values['grace-ms']);
 const SAMPLE_EVERY = Math.max(1, Math.floor(CYCLES / 40));
 const hostMain = new URL('./host/server/main.js', import.meta.url).pathname;
 
 async function startHost(manager) {
   const args = ['--expose-gc', hostMain, '--manager', manager];
-  if (manager === 'native') args.push('--timeout-ms', String(TIMEOUT_MS));
+  if (manager === 'native') args.push('--timeout-ms', String(TIMEOUT_MS), '--grace-ms', String(GRACE_MS));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = await once(child.stdout, 'data');
   const { url, statsUrl } = JSON.parse(String(line).split('\n')[0]);
@@ -70,13 +73,14 @@ async function cycle(host, manager, i) {
   const tab = await connect(host.url, session);
   tab.send({ type: 'chat', text: 'please run ls' });
   const { interaction } = await tab.next('interaction-request');
-  const mode = i % 10 < 5 ? 'answer' : i % 10 < 8 ? 'disconnect' : 'reconnect';
+  const mode = i % 10 < 5 ? 'answer' : i % 10 < 8 ? 'disconnect' : 'reload';
   if (mode === 'answer') {
     tab.send({ type: 'interaction-response', interactionId: interaction.id, response: { behavior: 'allow' } });
     await tab.next('interaction-resolved');
-  } else if (mode === 'reconnect') {
-    const second = await connect(host.url, session);
+  } else if (mode === 'reload') {
+    // The page reloads: the socket closes first, then a new one syncs and answers.
     await tab.close();
+    const second = await connect(host.url, session);
     second.send({ type: 'interaction-sync-request', sessionIds: [session] });
     const { interactions } = await second.next('interaction-sync');
     second.send({ type: 'interaction-response', interactionId: interactions[0].id, response: { behavior: 'allow' } });
@@ -91,7 +95,7 @@ async function cycle(host, manager, i) {
 async function run(manager, bar) {
   const host = await startHost(manager);
   const samples = [];
-  const modes = { answer: 0, disconnect: 0, reconnect: 0, failed: 0 };
+  const modes = { answer: 0, disconnect: 0, reload: 0, failed: 0 };
   let started = 0;
   let done = 0;
   const sample = async () => {
@@ -114,8 +118,8 @@ async function run(manager, bar) {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   bar.stop();
-  // Give the native manager's timeout the time to end the session-less prompts; same wait for both.
-  await sleep(TIMEOUT_MS + 500);
+  // Give the native manager's timeout and grace the time to end what was abandoned; same wait for both.
+  await sleep(Math.max(TIMEOUT_MS, GRACE_MS) + 500);
   const final = await stats(host);
   samples.push({ cycle: done, heap: final.memory.heapUsed + final.memory.external, rss: final.memory.rss, pending: final.pending });
   host.child.kill('SIGTERM');
@@ -129,7 +133,7 @@ function table(results) {
   const codes = [...new Set(results.flatMap((r) => Object.keys(r.final.tally.byCode)))].sort();
   const created = (r) => Object.entries(r.final.statistics).reduce((n, [k, v]) => (typeof v === 'object' ? n + v.total : n), 0);
   const rows = [
-    ['browser sessions (answer / vanish / reconnect)', (r) => `${r.modes.answer} / ${r.modes.disconnect} / ${r.modes.reconnect}${r.modes.failed ? ` (+${r.modes.failed} failed)` : ''}`],
+    ['browser sessions (answer / vanish / reload)', (r) => `${r.modes.answer} / ${r.modes.disconnect} / ${r.modes.reload}${r.modes.failed ? ` (+${r.modes.failed} failed)` : ''}`],
     ['interactions created', (r) => String(created(r))],
     ['answered', (r) => String(r.final.tally.answered)],
     ...codes.map((c) => [`settled with ${c}`, (r) => String(r.final.tally.byCode[c] ?? 0)]),
@@ -180,7 +184,7 @@ for (const manager of ['legacy', 'native']) {
   bar.start(CYCLES, 0, { manager });
   results.push(await run(manager, bar));
 }
-console.log(`\n${CYCLES} browser sessions per manager, ${CONCURRENCY} at a time, on ws://127.0.0.1 (native timeout ${TIMEOUT_MS} ms)\n`);
+console.log(`\n${CYCLES} browser sessions per manager, ${CONCURRENCY} at a time, on ws://127.0.0.1 (native: timeout ${TIMEOUT_MS} ms, reload grace ${GRACE_MS} ms)\n`);
 console.log(table(results));
 mkdirSync(values.out, { recursive: true });
 const svgPath = `${values.out}/memory.svg`;

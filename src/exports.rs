@@ -426,3 +426,38 @@ pub fn touch(env: Env, handle: u32, id: Unknown<'_>) -> Result<f64> {
         m.registry.touch(id.as_bytes(), now).map_or(-1.0, |_| 0.0)
     })
 }
+
+/// Keeps `session`'s interactions pending for `graceMs` after its last browser left; they end
+/// with `SESSION_REMOVED` unless `attach` comes first. Returns false for a non-string session.
+#[napi(catch_unwind)]
+pub fn detach(env: Env, handle: u32, session: Unknown<'_>, grace_ms: f64) -> Result<bool> {
+    let Some(session) = (unsafe { raw::read_str(env.raw(), session.value().value, MAX_NAME)? })
+    else {
+        return Ok(false);
+    };
+    let grace = millis(grace_ms).ok_or_else(|| type_error("graceMs"))?;
+    managers::with(handle, |m| {
+        let now = m.now().max(0.0) as u64;
+        m.registry.detach(&session, now, grace);
+        true
+    })
+}
+
+/// Cancels the grace of a detached session; returns whether it was detached.
+#[napi(catch_unwind)]
+pub fn attach(env: Env, handle: u32, session: Unknown<'_>) -> Result<bool> {
+    let Some(session) = (unsafe { raw::read_str(env.raw(), session.value().value, MAX_NAME)? })
+    else {
+        return Ok(false);
+    };
+    managers::with(handle, |m| m.registry.attach(&session))
+}
+
+/// The Prometheus text exposition of the registry's gauges, counters and wait histogram.
+#[napi(catch_unwind)]
+pub fn metrics(handle: u32) -> Result<String> {
+    managers::with(handle, |m| {
+        let now = m.now().max(0.0) as u64;
+        m.registry.metrics(now)
+    })
+}

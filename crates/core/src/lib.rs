@@ -5,6 +5,7 @@
 mod config;
 mod error;
 mod id;
+mod metrics;
 mod registry;
 mod stats;
 

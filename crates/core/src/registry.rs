@@ -80,6 +80,9 @@ pub struct Registry<P> {
     settled: FxHashMap<InteractionId, (SettleCode, u64)>,
     /// Per session, the times of its requests within the rate-limit window.
     rates: HashMap<Rc<str>, VecDeque<u64>>,
+    /// Detached sessions and the end of their grace, both ways.
+    detached: HashMap<Rc<str>, u64>,
+    graces: BTreeSet<(u64, Rc<str>)>,
 }
 
 impl<P> Registry<P> {
@@ -97,6 +100,8 @@ impl<P> Registry<P> {
             history: VecDeque::new(),
             settled: FxHashMap::default(),
             rates: HashMap::new(),
+            detached: HashMap::new(),
+            graces: BTreeSet::new(),
         }
     }
 
@@ -288,7 +293,8 @@ impl<P> Registry<P> {
                 }
             }
         }
-        self.stats.settled(entry.kind, code);
+        let waited = self.clock.saturating_sub(entry.requested_at);
+        self.stats.settled(entry.kind, code, waited);
         self.remember(id, code);
         Some(Settled {
             id,
@@ -332,6 +338,7 @@ impl<P> Registry<P> {
 
     /// Rejects every pending interaction of `session`, oldest first.
     pub fn remove_session(&mut self, session: &str) -> Vec<Settled<P>> {
+        self.attach(session);
         let ids: Vec<InteractionId> = match self.sessions.get(session) {
             Some(ids) => ids.iter().map(|&(_, id)| id).collect(),
             None => return Vec::new(),
@@ -345,6 +352,23 @@ impl<P> Registry<P> {
     /// Returns whether more are already due, so the caller can yield and come back.
     pub fn expire(&mut self, now: u64, limit: usize, out: &mut Vec<Settled<P>>) -> bool {
         let now = self.tick(now);
+        // Graces that ended: their sessions are gone for good.
+        while let Some((at, _)) = self.graces.first() {
+            if *at > now {
+                break;
+            }
+            if let Some((_, session)) = self.graces.pop_first() {
+                self.detached.remove(&session);
+                let ids: Vec<InteractionId> = self
+                    .sessions
+                    .get(&*session)
+                    .map(|ids| ids.iter().map(|&(_, id)| id).collect())
+                    .unwrap_or_default();
+                for id in ids {
+                    out.extend(self.settle(id, SettleCode::SessionRemoved));
+                }
+            }
+        }
         for _ in 0..limit {
             match self.deadlines.first() {
                 Some(&(at, _, _)) if at <= now => {}
@@ -381,14 +405,49 @@ impl<P> Registry<P> {
         more
     }
 
-    /// The earliest timeout deadline, for arming the one wake-up timer.
+    /// The earliest timeout deadline or end of a grace, for arming the one wake-up timer.
     pub fn next_deadline(&self) -> Option<u64> {
-        self.deadlines.first().map(|&(at, _, _)| at)
+        let timeout = self.deadlines.first().map(|&(at, _, _)| at);
+        let grace = self.graces.first().map(|(at, _)| *at);
+        match (timeout, grace) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The session's browsers are gone, maybe only for a reload: its interactions stay pending
+    /// for `grace_ms`, then end with `SessionRemoved` unless `attach` comes first. Detaching
+    /// again restarts the grace.
+    pub fn detach(&mut self, session: &str, now: u64, grace_ms: u64) {
+        let now = self.tick(now);
+        self.attach(session);
+        let key = self.session_key(session);
+        let until = now.saturating_add(grace_ms);
+        self.detached.insert(key.clone(), until);
+        self.graces.insert((until, key));
+    }
+
+    /// A browser of the session is back: cancels its grace. Returns whether it was detached.
+    pub fn attach(&mut self, session: &str) -> bool {
+        match self.detached.remove_entry(session) {
+            Some((key, until)) => {
+                self.graces.remove(&(until, key));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sessions in their grace period.
+    pub fn detached_count(&self) -> usize {
+        self.detached.len()
     }
 
     /// Refuses all later requests and settles every pending interaction, oldest first.
     pub fn shutdown(&mut self) -> Vec<Settled<P>> {
         self.shut_down = true;
+        self.detached.clear();
+        self.graces.clear();
         let ids: Vec<InteractionId> = self.pending_ids().collect();
         ids.into_iter()
             .filter_map(|id| self.settle(id, SettleCode::Shutdown))
@@ -430,6 +489,18 @@ impl<P> Registry<P> {
             self.entries.iter().map(|(id, e)| (e.seq, *id)).collect();
         ids.sort_unstable();
         ids.into_iter().map(|(_, id)| id)
+    }
+
+    /// The Prometheus text exposition of the registry at `now`.
+    pub fn metrics(&mut self, now: u64) -> String {
+        let now = self.tick(now);
+        let oldest = self.entries.values().map(|e| e.requested_at).min();
+        crate::metrics::render(
+            self.stats.rows(),
+            self.sessions.len(),
+            self.detached.len(),
+            oldest.map_or(0, |at| now.saturating_sub(at)),
+        )
     }
 
     /// Restarts the timeout of a pending interaction (the user opened the dialog, is typing),

@@ -341,3 +341,56 @@ fn touch_restarts_the_timeout_but_never_past_the_total_cap() {
     assert_eq!(r.touch(&text(id), 260), Err(AnswerError::InvalidOrDecided));
     r.check_invariants().unwrap();
 }
+
+#[test]
+fn a_detached_session_survives_its_grace_only_if_attached() {
+    let mut r = reg(Config {
+        interaction_timeout_ms: 0,
+        ..Config::default()
+    });
+    r.request(req("t", Some("reload")), 0, 1).unwrap();
+    r.request(req("t", Some("gone")), 0, 2).unwrap();
+    r.detach("reload", 10, 100);
+    r.detach("gone", 10, 100);
+    assert_eq!(r.next_deadline(), Some(110));
+    assert!(r.attach("reload"));
+    assert!(!r.attach("reload"), "attached once");
+    let mut out = Vec::new();
+    r.expire(109, 10, &mut out);
+    assert!(out.is_empty());
+    r.expire(110, 10, &mut out);
+    assert_eq!(
+        out.iter().map(|s| (s.payload, s.code)).collect::<Vec<_>>(),
+        vec![(2, SettleCode::SessionRemoved)]
+    );
+    assert_eq!((r.pending_count(), r.detached_count()), (1, 0));
+    assert_eq!(r.next_deadline(), None);
+    r.check_invariants().unwrap();
+}
+
+#[test]
+fn metrics_render_gauges_counters_and_a_cumulative_histogram() {
+    let mut r = reg(Config::default());
+    let a = r.request(req("permission", Some("s")), 0, 1).unwrap();
+    r.request(req("ask \"x\"", None), 0, 2).unwrap();
+    r.advance(700);
+    r.resolve(&text(a), Answerer::Anyone).unwrap();
+    let text = r.metrics(2_000);
+    for line in [
+        "interaction_manager_pending{type=\"permission\"} 0",
+        "interaction_manager_pending{type=\"ask \\\"x\\\"\"} 1",
+        "interaction_manager_sessions 0",
+        "interaction_manager_settled_total{type=\"permission\",code=\"RESOLVED\"} 1",
+        "interaction_manager_oldest_pending_age_seconds 2",
+        "interaction_manager_wait_seconds_bucket{type=\"permission\",le=\"0.5\"} 0",
+        "interaction_manager_wait_seconds_bucket{type=\"permission\",le=\"1\"} 1",
+        "interaction_manager_wait_seconds_bucket{type=\"permission\",le=\"+Inf\"} 1",
+        "interaction_manager_wait_seconds_sum{type=\"permission\"} 0.7",
+        "# TYPE interaction_manager_wait_seconds histogram",
+    ] {
+        assert!(
+            text.contains(&format!("{line}\n")),
+            "missing {line:?} in\n{text}"
+        );
+    }
+}

@@ -11,7 +11,7 @@ import { createAssistant } from './assistant.js';
  * with the host's wiring as it is today: nothing is removed when a browser goes away).
  * Every SESSIONLESS_EVERY-th chat also starts a tool call of an assistant session with no id yet.
  */
-export async function startHost({ manager = 'native', port = 0, interactionTimeoutMs, sessionlessEvery = 10 } = {}) {
+export async function startHost({ manager = 'native', port = 0, interactionTimeoutMs, graceMs = 30_000, sessionlessEvery = 10 } = {}) {
   const legacy = manager === 'legacy';
   const im = legacy ? new LegacyInteractionManager() : new InteractionManager(interactionTimeoutMs === undefined ? {} : { interactionTimeoutMs });
   let collected = 0;
@@ -32,6 +32,11 @@ export async function startHost({ manager = 'native', port = 0, interactionTimeo
   const server = http.createServer((req, res) => {
     if (req.url === '/stats') {
       sendStats(res);
+      return;
+    }
+    if (req.url === '/metrics' && !legacy) {
+      res.setHeader('content-type', 'text/plain; version=0.0.4');
+      res.end(im.getMetrics());
       return;
     }
     res.statusCode = 404;
@@ -81,6 +86,8 @@ export async function startHost({ manager = 'native', port = 0, interactionTimeo
         const result = im.resolveInteraction(msg.interactionId, msg.response, sessionId);
         if (!result.success) send(ws, { type: 'interaction-response-error', interactionId: msg.interactionId, ...result });
       } else if (msg?.type === 'interaction-sync-request') {
+        // WIRING: a browser of the session is back (a reload): its prompts are kept.
+        if (!legacy) im.attachSession(sessionId);
         const ids = Array.isArray(msg.sessionIds) ? msg.sessionIds.filter((s) => typeof s === 'string') : [];
         send(ws, { type: 'interaction-sync', interactions: im.getPendingInteractions(ids) });
       }
@@ -91,9 +98,10 @@ export async function startHost({ manager = 'native', port = 0, interactionTimeo
       mine.delete(ws);
       if (mine.size > 0) return;
       sockets.delete(sessionId);
-      // WIRING: the session's last browser is gone, so nobody can answer its prompts any more.
-      // (The legacy host forgot this line; the native manager's timeouts cover a host that does.)
-      if (!legacy) im.removeSession(sessionId);
+      // WIRING: the session's last browser is gone. It may only be reloading, so its prompts
+      // wait for the grace period, then end (SESSION_REMOVED) unless a browser syncs again.
+      // (The legacy host forgot this; the native manager's timeouts cover a host that does.)
+      if (!legacy) im.detachSession(sessionId, { graceMs });
     });
   });
 

@@ -1,4 +1,4 @@
-// node --expose-gc examples/host/server/main.js [--manager native|legacy] [--port N] [--timeout-ms N]
+// node --expose-gc examples/host/server/main.js [--manager native|legacy] [--port N] [--timeout-ms N] [--grace-ms N]
 // Prints one JSON line { url, statsUrl } once listening; stops on SIGTERM or SIGINT.
 import { parseArgs } from 'node:util';
 import { startHost } from './app.js';
@@ -8,6 +8,7 @@ const { values } = parseArgs({
     manager: { type: 'string', default: 'native' },
     port: { type: 'string', default: '0' },
     'timeout-ms': { type: 'string' },
+    'grace-ms': { type: 'string', default: '30000' },
   },
 });
 if (!['native', 'legacy'].includes(values.manager)) {
@@ -18,6 +19,7 @@ const host = await startHost({
   manager: values.manager,
   port: Number(values.port),
   interactionTimeoutMs: values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']),
+  graceMs: Number(values['grace-ms']),
 });
 console.log(JSON.stringify({ url: host.url, statsUrl: host.statsUrl }));
 const stop = async () => {
