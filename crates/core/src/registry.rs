@@ -131,18 +131,16 @@ impl<P> Registry<P> {
         self.clock
     }
 
-    /// Registers an interaction and returns its fresh id, or refuses it with the payload handed back.
+    /// Registers an interaction under a fresh id from the OS CSPRNG, or refuses it with the
+    /// payload handed back.
     pub fn request(
         &mut self,
         req: NewInteraction<'_>,
         now: u64,
         payload: P,
     ) -> Result<InteractionId, Refused<P>> {
-        if let Err(error) = self.admit(&req, now) {
-            return Err(Refused { error, payload });
-        }
         match self.ids.next_id() {
-            Ok(id) => self.insert(id, req, now, payload),
+            Ok(id) => self.request_with_id(id, req, now, payload),
             Err(e) => Err(Refused {
                 error: e.into(),
                 payload,
