@@ -7,10 +7,10 @@ describe('detachSession / attachSession', () => {
     let id;
     m.once('interaction-request', (i) => (id = i.id));
     const p = m.requestInteraction({ type: 'permission', sessionId: 'tab', data: {} });
-    m.detachSession('tab', { graceMs: 60 });
+    m.detachSession('tab', { graceMs: 300 });
     await sleep(20);
     expect(m.attachSession('tab')).toBe(true);
-    await sleep(80);
+    await sleep(350);
     expect(m.getPendingCount()).toBe(1);
     m.resolveInteraction(id, 'after reload', 'tab');
     await expect(p).resolves.toBe('after reload');

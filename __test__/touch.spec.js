@@ -4,12 +4,12 @@ const { manager, outcome, sleep, silenceWarnings } = require('./helpers');
 
 describe('touchInteraction and maxTotalMs', () => {
   test('touching keeps a prompt alive past its timeout', async () => {
-    const m = manager({ interactionTimeoutMs: 60 });
+    const m = manager({ interactionTimeoutMs: 250 });
     let id;
     m.once('interaction-request', (i) => (id = i.id));
     const p = m.requestInteraction({ type: 'ask-user', sessionId: 's', data: {} });
     for (let i = 0; i < 4; i++) {
-      await sleep(35);
+      await sleep(100);
       expect(m.touchInteraction(id)).toEqual({ success: true });
     }
     expect(m.getPendingCount()).toBe(1);
@@ -28,7 +28,7 @@ describe('touchInteraction and maxTotalMs', () => {
     clearInterval(toucher);
     expect(error.code).toBe('TIMEOUT');
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
-    expect(Date.now() - started).toBeLessThan(400);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   test('maxTotalMs alone bounds an interaction without a timeout', async () => {
