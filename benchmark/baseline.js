@@ -23,7 +23,12 @@ class BaselineInteractionManager extends EventEmitter {
     this.bySession = new Map();
     this.statistics = {};
     this.closed = false;
-    this.history = new Map(); // id -> [code, settledAt], insertion order = settlement order
+    // Late answers: the last 10k settlements (at most 10 min) in a ring, with a Map to find them.
+    this.history = new Map(); // id -> ring index
+    this.ring = new Array(10_000);
+    this.ringCode = new Array(10_000);
+    this.ringTime = new Float64Array(10_000);
+    this.ringAt = 0;
     this.sweeper = this.options.cleanupIntervalMs > 0 ? setInterval(() => this.cleanupStaleInteractions(), this.options.cleanupIntervalMs) : null;
     this.sweeper?.unref();
   }
@@ -64,16 +69,21 @@ class BaselineInteractionManager extends EventEmitter {
   }
 
   remember(id, code) {
-    this.history.set(id, [code, Date.now()]);
-    for (const [old, [, at]] of this.history) {
-      if (this.history.size <= 10_000 && Date.now() - at < 600_000) break;
-      this.history.delete(old);
-    }
+    const i = this.ringAt;
+    const evicted = this.ring[i];
+    if (evicted !== undefined) this.history.delete(evicted);
+    this.ring[i] = id;
+    this.ringCode[i] = code;
+    this.ringTime[i] = Date.now();
+    this.history.set(id, i);
+    this.ringAt = (i + 1) % this.ring.length;
   }
 
   invalid(id) {
-    const known = this.history.get(id);
-    if (known && Date.now() - known[1] < 600_000) return { success: false, error: 'invalid_or_decided', settledAs: known[0], settledAt: known[1] };
+    const i = this.history.get(id);
+    if (i !== undefined && Date.now() - this.ringTime[i] < 600_000) {
+      return { success: false, error: 'invalid_or_decided', settledAs: this.ringCode[i], settledAt: this.ringTime[i] };
+    }
     return { success: false, error: 'invalid_or_decided' };
   }
 
