@@ -5,7 +5,7 @@
 use crate::managers::{self, Held};
 use crate::raw::{self, StrBuf};
 use interaction_core::{
-    AnswerError, Answerer, Config, InteractionId, NewInteraction, RateLimit, SettleCode,
+    AnswerError, Answerer, Config, InteractionId, NewInteraction, RateLimit, SettleCode, Settled,
 };
 use napi::bindgen_prelude::*;
 use napi::sys::{self, napi_env, napi_value};
@@ -27,8 +27,9 @@ fn type_error(message: &str) -> Error {
     Error::new(Status::InvalidArg, message.to_owned())
 }
 
-/// Creates a registry and returns its handle. `makeError(code, message, record)` makes every
-/// rejection, so errors belong to the realm that loaded the package (Jest runs tests in another).
+/// Creates a registry and returns its handle. `makeError(code, message, slot, settled,
+/// retryAfterMs)` makes every rejection, so errors belong to the realm that loaded the package
+/// (Jest runs tests in another). `now` is `performance.now()`; `rateMax` 0 disables rate limits.
 #[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)]
 pub fn create(
@@ -150,15 +151,6 @@ pub fn request<'a>(
     }
 }
 
-fn answerer_of(env: napi_env, asker: napi_value) -> Result<(Answerer<'static>, Option<String>)> {
-    unsafe {
-        match raw::type_of(env, asker)? {
-            sys::ValueType::napi_undefined => Ok((Answerer::Anyone, None)),
-            _ => Ok((Answerer::Stranger, raw::read_str(env, asker, MAX_NAME)?)),
-        }
-    }
-}
-
 /// Resolves an interaction with `response` (passed through untouched). Returns the slot of its
 /// record on success (the JS layer empties it), or -1 `invalid_or_decided`, -2 `SESSION_MISMATCH`.
 /// `asker` is undefined (anyone may answer), or the answering session.
@@ -172,8 +164,16 @@ pub fn resolve(
 ) -> Result<f64> {
     let env = env.raw();
     unsafe {
-        let (anyone, asker) = answerer_of(env, asker.value().value)?;
-        let answerer = asker.as_deref().map_or(anyone, Answerer::Session);
+        // Undefined: anyone may answer. A string: that session. Anything else owns nothing.
+        let mut asker_buf = StrBuf::default();
+        let answerer = if raw::type_of(env, asker.value().value)? == sys::ValueType::napi_undefined
+        {
+            Answerer::Anyone
+        } else {
+            asker_buf
+                .read(env, asker.value().value, MAX_NAME)?
+                .map_or(Answerer::Stranger, Answerer::Session)
+        };
         let mut id_buf = StrBuf::default();
         let settled = match id_buf.read(env, id.value().value, 36)? {
             Some(id) => managers::with(handle, |m| {
@@ -215,40 +215,47 @@ pub fn reject(
     } else {
         SettleCode::Rejected
     };
-    let found = match unsafe { raw::read_str(env, id.value().value, 36)? } {
-        Some(id) => Some(managers::with(handle, |m| {
-            m.tick();
-            (m.registry.reject(id.as_bytes(), code), m.make_error)
-        })?),
-        None => None,
+    let Some(id) = (unsafe { raw::read_str(env, id.value().value, 36)? }) else {
+        return Ok(1);
     };
-    match found {
-        Some((Ok(s), factory)) => {
-            let reason = (!aborted).then(|| message.value().value);
-            unsafe { managers::reject_all(env, factory, vec![s], reason)? };
-            Ok(0)
-        }
-        _ => Ok(1),
-    }
+    let reason = (!aborted).then(|| message.value().value);
+    let found = settle_with(env, handle, reason, |m, out| {
+        m.tick();
+        m.registry.reject(id.as_bytes(), code).map(|s| out.push(s))
+    })?;
+    Ok(if found.is_ok() { 0 } else { 1 })
+}
+
+/// Runs `f` on the registry, then finishes every interaction it settled (rejects its promise
+/// through the JS factory, frees its slot). The one way settlements leave the binding: `f` only
+/// collects, so no JS runs while the registry is borrowed, and nothing settled is left unfinished.
+fn settle_with<R>(
+    env: napi_env,
+    handle: u32,
+    reason: Option<napi_value>,
+    f: impl FnOnce(&mut managers::Manager, &mut Vec<Settled<Held>>) -> R,
+) -> Result<R> {
+    let (result, settled, factory) = managers::with(handle, |m| {
+        let mut settled = Vec::new();
+        let result = f(m, &mut settled);
+        (result, settled, m.make_error)
+    })?;
+    unsafe { managers::reject_all(env, factory, settled, reason)? };
+    Ok(result)
 }
 
 /// Rejects every pending interaction of `session` with `SESSION_REMOVED`; returns how many.
 #[napi(catch_unwind)]
 pub fn remove_session(env: Env, handle: u32, session: Unknown<'_>) -> Result<u32> {
     let env = env.raw();
-    let found = match unsafe { raw::read_str(env, session.value().value, MAX_NAME)? } {
-        Some(s) => Some(managers::with(handle, |m| {
-            m.tick();
-            (m.registry.remove_session(&s), m.make_error)
-        })?),
-        None => None,
-    };
-    let Some((settled, factory)) = found else {
+    let Some(session) = (unsafe { raw::read_str(env, session.value().value, MAX_NAME)? }) else {
         return Ok(0);
     };
-    let n = settled.len() as u32;
-    unsafe { managers::reject_all(env, factory, settled, None)? };
-    Ok(n)
+    settle_with(env, handle, None, |m, out| {
+        m.tick();
+        out.extend(m.registry.remove_session(&session));
+        out.len() as u32
+    })
 }
 
 /// Settles at most `limit` timed-out interactions. Returns the next deadline (ms on the caller's
@@ -256,17 +263,13 @@ pub fn remove_session(env: Env, handle: u32, session: Unknown<'_>) -> Result<u32
 #[napi(catch_unwind)]
 pub fn expire(env: Env, handle: u32, now: f64, limit: u32) -> Result<f64> {
     let now = millis(now).unwrap_or(0);
-    let (settled, factory, next) = managers::with(handle, |m| {
-        let mut settled = Vec::new();
-        let more = m.registry.expire(now, limit as usize, &mut settled);
-        let next = if more {
+    let next = settle_with(env.raw(), handle, None, |m, out| {
+        if m.registry.expire(now, limit as usize, out) {
             Some(now)
         } else {
             m.registry.next_deadline()
-        };
-        (settled, m.make_error, next)
+        }
     })?;
-    unsafe { managers::reject_all(env.raw(), factory, settled, None)? };
     Ok(next.map_or(-1.0, |at| at as f64))
 }
 
@@ -275,26 +278,20 @@ pub fn expire(env: Env, handle: u32, now: f64, limit: u32) -> Result<f64> {
 #[napi(catch_unwind)]
 pub fn sweep_stale(env: Env, handle: u32, now: f64, limit: u32) -> Result<bool> {
     let now = millis(now).unwrap_or(0);
-    let (settled, factory, more) = managers::with(handle, |m| {
+    settle_with(env.raw(), handle, None, |m, out| {
         m.registry.prune_rates(now);
-        let mut settled = Vec::new();
-        let more = m.registry.sweep_stale(now, limit as usize, &mut settled);
-        (settled, m.make_error, more)
-    })?;
-    unsafe { managers::reject_all(env.raw(), factory, settled, None)? };
-    Ok(more)
+        m.registry.sweep_stale(now, limit as usize, out)
+    })
 }
 
 /// Refuses later requests and rejects every pending interaction with `SHUTDOWN`; idempotent.
 #[napi(catch_unwind)]
 pub fn shutdown(env: Env, handle: u32) -> Result<u32> {
-    let (settled, factory) = managers::with(handle, |m| {
+    settle_with(env.raw(), handle, None, |m, out| {
         m.tick();
-        (m.registry.shutdown(), m.make_error)
-    })?;
-    let n = settled.len() as u32;
-    unsafe { managers::reject_all(env.raw(), factory, settled, None)? };
-    Ok(n)
+        out.extend(m.registry.shutdown());
+        out.len() as u32
+    })
 }
 
 /// Shuts the registry down and frees it; later calls with this handle throw.

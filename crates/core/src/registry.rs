@@ -166,16 +166,11 @@ impl<P> Registry<P> {
                 payload,
             });
         }
-        self.insert(id, req, now, payload)
+        self.insert(id, req, now, payload);
+        Ok(id)
     }
 
-    fn insert(
-        &mut self,
-        id: InteractionId,
-        req: NewInteraction<'_>,
-        now: u64,
-        payload: P,
-    ) -> Result<InteractionId, Refused<P>> {
+    fn insert(&mut self, id: InteractionId, req: NewInteraction<'_>, now: u64, payload: P) {
         let now = self.tick(now);
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -216,7 +211,6 @@ impl<P> Registry<P> {
                 payload,
             },
         );
-        Ok(id)
     }
 
     /// The deadline of a (re)started timeout: `timeout` from now, never past the cap.
