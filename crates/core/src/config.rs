@@ -18,6 +18,8 @@ pub struct Config {
     pub history_ms: u64,
     /// At most `max` requests per session in any `window_ms`; `None` disables.
     pub rate_limit: Option<RateLimit>,
+    /// Distinct types with a statistics row of their own; later ones share the row `other`.
+    pub max_types: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,7 @@ impl Default for Config {
             history_len: 10_000,
             history_ms: 600_000,
             rate_limit: None,
+            max_types: 256,
         }
     }
 }

@@ -66,13 +66,12 @@ pub enum RequestError {
     ShutDown,
     #[error("an interaction with this id is already pending")]
     DuplicateId,
-    #[error("Rate limit exceeded for session {session}; retry after {retry_after_ms} ms")]
+    /// `subject` is `session <id>`, or `requests without a session` for the shared bucket.
+    #[error("Rate limit exceeded for {subject}; retry after {retry_after_ms} ms")]
     RateLimited {
-        session: String,
+        subject: String,
         retry_after_ms: u64,
     },
-    #[error(transparent)]
-    Core(#[from] CoreError),
 }
 
 impl RequestError {
@@ -92,7 +91,6 @@ impl RequestError {
             RequestError::ShutDown => "SHUTDOWN",
             RequestError::DuplicateId => "DUPLICATE_ID",
             RequestError::RateLimited { .. } => "RATE_LIMITED",
-            RequestError::Core(e) => e.code(),
         }
     }
 }
@@ -114,21 +112,6 @@ impl AnswerError {
         match self {
             AnswerError::InvalidOrDecided => "invalid_or_decided",
             AnswerError::SessionMismatch => "SESSION_MISMATCH",
-        }
-    }
-}
-
-/// Failures of the machine, not of the caller.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum CoreError {
-    #[error("the operating system gave no entropy for an interaction id: {0}")]
-    Entropy(String),
-}
-
-impl CoreError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            CoreError::Entropy(_) => "ENTROPY",
         }
     }
 }

@@ -6,14 +6,15 @@ mod config;
 mod error;
 mod id;
 mod metrics;
+mod rates;
 mod registry;
 mod stats;
 
 pub use config::{Config, RateLimit};
-pub use error::{AnswerError, CoreError, RequestError, SettleCode};
-pub use id::{IdGenerator, IdText, InteractionId};
-pub use registry::{Answerer, NewInteraction, Refused, Registry, Settled};
-pub use stats::{StatsTable, TypeStats};
+pub use error::{AnswerError, RequestError, SettleCode};
+pub use id::{IdText, InteractionId};
+pub use registry::{Answerer, NewInteraction, Owner, Refused, Registry, Settled};
+pub use stats::{StatsTable, TypeStats, MAX_ROW_NAME_BYTES, OVERFLOW_ROW};
 
 #[cfg(test)]
 mod registry_tests;

@@ -3,29 +3,68 @@
 
 use crate::config::Config;
 use crate::error::{AnswerError, RequestError, SettleCode};
-use crate::id::{IdGenerator, InteractionId};
+use crate::id::InteractionId;
+use crate::rates::Rates;
 use crate::stats::StatsTable;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::num::NonZeroU64;
 use std::rc::Rc;
 
+/// The `sessionId` a request gave, exactly: only a non-empty name is a session (indexed, listed,
+/// removable), but an answer is compared with what was given, so `null` is not `''`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Owner<'a> {
+    Session(&'a str),
+    #[default]
+    Null,
+    Empty,
+    Undefined,
+}
+
+impl<'a> Owner<'a> {
+    /// The indexed session name, if any.
+    pub fn session(self) -> Option<&'a str> {
+        match self {
+            Owner::Session(s) if !s.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+
+    /// `Session("")` is `Empty`, so one value has one spelling.
+    fn unnamed(self) -> Unnamed {
+        match self {
+            Owner::Session(_) | Owner::Empty => Unnamed::Empty,
+            Owner::Null => Unnamed::Null,
+            Owner::Undefined => Unnamed::Undefined,
+        }
+    }
+}
+
+/// Which falsy `sessionId` a session-less interaction was requested with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unnamed {
+    Null,
+    Empty,
+    Undefined,
+}
+
 /// What a request asks for; `timeout_ms: None` takes the registry's default, `Some(0)` disables.
 /// `max_total_ms` caps the wait however often the interaction is touched.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NewInteraction<'a> {
     pub kind: &'a str,
-    pub session: Option<&'a str>,
+    pub owner: Owner<'a>,
     pub timeout_ms: Option<u64>,
     pub max_total_ms: Option<u64>,
 }
 
-/// Who answers: `Anyone` when the caller named no session; `Stranger` when it named something
-/// that cannot be a session (a number, an object), which owns no interaction.
+/// Who answers: `Anyone` when the caller gave no third argument at all; `As(owner)` is compared
+/// exactly with the interaction's own `sessionId`; `Stranger` (a number, an object) owns nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answerer<'a> {
     Anyone,
-    Session(&'a str),
+    As(Owner<'a>),
     Stranger,
 }
 
@@ -49,6 +88,8 @@ pub struct Settled<P> {
 struct Entry<P> {
     seq: u64,
     kind: u32,
+    /// Meaningful only when `session` is `None`; fits in `kind`'s padding.
+    unnamed: Unnamed,
     session: Option<Rc<str>>,
     requested_at: u64,
     /// At least `timeout` (> 0) ms after the clock's start, so never zero: the niche halves it.
@@ -59,12 +100,12 @@ struct Entry<P> {
     payload: P,
 }
 
-/// Pending interactions and their indexes. Time is a caller-supplied monotonic millisecond clock.
-/// Request order is kept only where it is hot: per session (listing) and per deadline (expiry);
-/// the stale sweep and shutdown, which run rarely, sort what they find.
+/// Pending interactions and their indexes. Time is one caller-supplied monotonic millisecond
+/// clock (the binding passes `performance.now()` from JS on every call); the registry never reads
+/// a clock of its own. Request order is kept only where it is hot: per session (listing) and per
+/// deadline (expiry); the stale sweep and shutdown, which run rarely, sort what they find.
 pub struct Registry<P> {
     config: Config,
-    ids: IdGenerator,
     next_seq: u64,
     clock: u64,
     /// Ids are 122 random bits: a keyed hash would buy nothing against collisions.
@@ -78,8 +119,9 @@ pub struct Registry<P> {
     /// Recently settled ids, oldest first, bounded by `history_len` and `history_ms`.
     history: VecDeque<(InteractionId, SettleCode, u64)>,
     settled: FxHashMap<InteractionId, (SettleCode, u64)>,
-    /// Per session, the times of its requests within the rate-limit window.
-    rates: HashMap<Rc<str>, VecDeque<u64>>,
+    rates: Option<Rates>,
+    /// Ids found stale by the sweep in progress, oldest first, settled a chunk per call.
+    stale: VecDeque<InteractionId>,
     /// Detached sessions and the end of their grace, both ways.
     detached: HashMap<Rc<str>, u64>,
     graces: BTreeSet<(u64, Rc<str>)>,
@@ -88,18 +130,18 @@ pub struct Registry<P> {
 impl<P> Registry<P> {
     pub fn new(config: Config) -> Self {
         Self {
+            rates: config.rate_limit.map(Rates::new),
+            stats: StatsTable::new(config.max_types),
             config,
-            ids: IdGenerator::default(),
             next_seq: 0,
             clock: 0,
             entries: FxHashMap::default(),
             sessions: HashMap::new(),
             deadlines: BTreeSet::new(),
-            stats: StatsTable::default(),
             shut_down: false,
             history: VecDeque::new(),
             settled: FxHashMap::default(),
-            rates: HashMap::new(),
+            stale: VecDeque::new(),
             detached: HashMap::new(),
             graces: BTreeSet::new(),
         }
@@ -131,26 +173,9 @@ impl<P> Registry<P> {
         self.clock
     }
 
-    /// Registers an interaction under a fresh id from the OS CSPRNG, or refuses it with the
-    /// payload handed back.
-    pub fn request(
-        &mut self,
-        req: NewInteraction<'_>,
-        now: u64,
-        payload: P,
-    ) -> Result<InteractionId, Refused<P>> {
-        match self.ids.next_id() {
-            Ok(id) => self.request_with_id(id, req, now, payload),
-            Err(e) => Err(Refused {
-                error: e.into(),
-                payload,
-            }),
-        }
-    }
-
     /// Registers an interaction under an id the caller drew (a v4 UUID from a CSPRNG, such as
     /// Node's `crypto.randomUUID`); an id that is already pending is refused.
-    pub fn request_with_id(
+    pub fn request(
         &mut self,
         id: InteractionId,
         req: NewInteraction<'_>,
@@ -176,19 +201,15 @@ impl<P> Registry<P> {
         self.next_seq += 1;
         let kind = self.stats.intern(req.kind);
         self.stats.requested(kind);
-        let session = req.session.map(|s| self.session_key(s));
+        let session = req.owner.session().map(|s| self.session_key(s));
         if let Some(key) = &session {
             self.sessions
                 .entry(key.clone())
                 .or_default()
                 .push((seq, id));
         }
-        if let (Some(limit), Some(key)) = (self.config.rate_limit, &session) {
-            let times = self.rates.entry(key.clone()).or_default();
-            times.push_back(now);
-            if times.len() > limit.max as usize {
-                times.pop_front();
-            }
+        if let Some(rates) = &mut self.rates {
+            rates.record(session.clone(), now);
         }
         let timeout = req.timeout_ms.unwrap_or(self.config.interaction_timeout_ms);
         let cap = req
@@ -203,6 +224,7 @@ impl<P> Registry<P> {
             Entry {
                 seq,
                 kind,
+                unnamed: req.owner.unnamed(),
                 session,
                 requested_at: now,
                 deadline,
@@ -231,24 +253,20 @@ impl<P> Registry<P> {
             return Err(RequestError::ShutDown);
         }
         let now = self.tick(now);
-        if let (Some(limit), Some(session)) = (self.config.rate_limit, req.session) {
-            if let Some(times) = self.rates.get_mut(session) {
-                while times
-                    .front()
-                    .is_some_and(|&t| t.saturating_add(limit.window_ms) <= now)
-                {
-                    times.pop_front();
-                }
-                if times.len() >= limit.max as usize {
-                    let oldest = times.front().copied().unwrap_or(now);
-                    return Err(RequestError::RateLimited {
-                        session: session.to_owned(),
-                        retry_after_ms: oldest.saturating_add(limit.window_ms) - now,
-                    });
-                }
+        let session = req.owner.session();
+        if let Some(rates) = &mut self.rates {
+            rates.prune(now);
+            if let Err(retry_after_ms) = rates.check(session, now) {
+                return Err(RequestError::RateLimited {
+                    subject: session.map_or_else(
+                        || "requests without a session".to_owned(),
+                        |s| format!("session {s}"),
+                    ),
+                    retry_after_ms,
+                });
             }
         }
-        if let Some(session) = req.session {
+        if let Some(session) = session {
             let held = self.sessions.get(session).map_or(0, Vec::len);
             if held >= self.config.max_per_session as usize {
                 return Err(RequestError::TooManyForSession(session.to_owned()));
@@ -309,11 +327,15 @@ impl<P> Registry<P> {
         answerer: Answerer<'_>,
     ) -> Result<Settled<P>, AnswerError> {
         let id = self.known(id)?;
-        let owner = self.entries.get(&id).and_then(|e| e.session.as_deref());
-        let allowed = match answerer {
-            Answerer::Anyone => !self.config.require_session_match,
-            Answerer::Session(asker) => owner == Some(asker),
-            Answerer::Stranger => false,
+        let allowed = match (answerer, self.entries.get(&id)) {
+            (_, None) => false,
+            (Answerer::Anyone, _) => !self.config.require_session_match,
+            (Answerer::As(asker), Some(e)) => match (&e.session, asker.session()) {
+                (Some(own), Some(asker)) => **own == *asker,
+                (None, None) => e.unnamed == asker.unnamed(),
+                _ => false,
+            },
+            (Answerer::Stranger, _) => false,
         };
         if !allowed {
             return Err(AnswerError::SessionMismatch);
@@ -374,27 +396,36 @@ impl<P> Registry<P> {
         self.deadlines.first().is_some_and(|&(at, _, _)| at <= now)
     }
 
-    /// Settles up to `limit` interactions older than the stale threshold, oldest first.
-    /// Returns whether more are stale. Runs on a slow timer, so it scans instead of keeping
-    /// another index on the hot path.
+    /// Settles up to `limit` interactions older than the stale threshold, oldest first, and
+    /// returns whether more of this sweep remain. A sweep scans and sorts once (n log n), then
+    /// hands out chunks, so the caller can yield to the event loop between them; interactions
+    /// that end otherwise meanwhile are skipped.
     pub fn sweep_stale(&mut self, now: u64, limit: usize, out: &mut Vec<Settled<P>>) -> bool {
+        let now = self.tick(now);
+        if let Some(rates) = &mut self.rates {
+            rates.prune(now);
+        }
         let threshold = self.config.stale_threshold_ms;
         if threshold == 0 {
             return false;
         }
-        let now = self.tick(now);
-        let mut stale: Vec<(u64, InteractionId)> = self
-            .entries
-            .iter()
-            .filter(|(_, e)| e.requested_at.saturating_add(threshold) <= now)
-            .map(|(id, e)| (e.seq, *id))
-            .collect();
-        stale.sort_unstable();
-        let more = stale.len() > limit;
-        for (_, id) in stale.into_iter().take(limit) {
+        if self.stale.is_empty() {
+            let mut stale: Vec<(u64, InteractionId)> = self
+                .entries
+                .iter()
+                .filter(|(_, e)| e.requested_at.saturating_add(threshold) <= now)
+                .map(|(id, e)| (e.seq, *id))
+                .collect();
+            stale.sort_unstable();
+            self.stale.extend(stale.into_iter().map(|(_, id)| id));
+        }
+        for _ in 0..limit {
+            let Some(id) = self.stale.pop_front() else {
+                break;
+            };
             out.extend(self.settle(id, SettleCode::Stale));
         }
-        more
+        !self.stale.is_empty()
     }
 
     /// The earliest timeout deadline or end of a grace, for arming the one wake-up timer.
@@ -438,6 +469,7 @@ impl<P> Registry<P> {
     /// Refuses all later requests and settles every pending interaction, oldest first.
     pub fn shutdown(&mut self) -> Vec<Settled<P>> {
         self.shut_down = true;
+        self.stale.clear();
         self.detached.clear();
         self.graces.clear();
         let ids: Vec<InteractionId> = self.pending_ids().collect();
@@ -516,27 +548,26 @@ impl<P> Registry<P> {
         Ok(next.map(NonZeroU64::get))
     }
 
-    /// Forgets the rate-limit windows of sessions that have been quiet for a whole window.
-    pub fn prune_rates(&mut self, now: u64) {
-        let now = self.tick(now);
-        if let Some(limit) = self.config.rate_limit {
-            self.rates.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|&t| t.saturating_add(limit.window_ms) > now)
-            });
-        }
-    }
-
-    /// Sessions with a rate-limit window in memory; bounded by `prune_rates`.
-    pub fn rate_windows(&self) -> usize {
-        self.rates.len()
+    /// Sessions with a rate-limit window in memory, and requests counted in windows.
+    pub fn rate_windows(&self) -> (usize, usize) {
+        self.rates
+            .as_ref()
+            .map_or((0, 0), |r| (r.windows(), r.requests()))
     }
 
     /// Advances the clock without registering anything, so that settlements made by paths
-    /// that take no time argument are stamped with the present.
+    /// that take no time argument are stamped with the present; also forgets the rate-limit
+    /// windows that have passed.
     pub fn advance(&mut self, now: u64) {
-        self.tick(now);
+        let now = self.tick(now);
+        if let Some(rates) = &mut self.rates {
+            rates.prune(now);
+        }
+    }
+
+    /// Type names held by the statistics; bounded by `max_types` plus the distinct types pending.
+    pub fn type_names(&self) -> usize {
+        self.stats.names_held()
     }
 
     fn remember(&mut self, id: InteractionId, code: SettleCode) {
