@@ -55,6 +55,7 @@ describe('shutdown and the singleton', () => {
       cleanupIntervalMs: 300000,
       maxInteractionsPerSession: 100,
       maxPendingTotal: 10000,
+      maxTypes: 256,
       requireSessionMatch: false,
       rateLimit: null,
     });

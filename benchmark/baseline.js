@@ -15,6 +15,8 @@ const MESSAGES = {
   SHUTDOWN: 'InteractionManager shutting down',
 };
 
+const NO_SESSION = Symbol('no session');
+
 class BaselineInteractionManager extends EventEmitter {
   constructor(options = {}) {
     super();
@@ -23,6 +25,15 @@ class BaselineInteractionManager extends EventEmitter {
     this.bySession = new Map();
     this.statistics = {};
     this.closed = false;
+    // Statistics rows: the first maxTypes types (of at most 256 UTF-8 bytes) get their own; the
+    // rest, and a type named 'other', share the row 'other'.
+    this.rowOf = new Map();
+    this.ownRows = 0;
+    // Rate limits: per bucket (a session, or one shared by all session-less requests), the
+    // times of the requests inside the window.
+    this.rates = new Map();
+    // Detached sessions: session -> grace timer.
+    this.graces = new Map();
     // Late answers: the last 10k settlements (at most 10 min) in a ring, with a Map to find them.
     this.history = new Map(); // id -> ring index
     this.ring = new Array(10_000);
@@ -33,26 +44,74 @@ class BaselineInteractionManager extends EventEmitter {
     this.sweeper?.unref();
   }
 
-  requestInteraction({ type, sessionId, data, metadata = {}, timeoutMs, signal }) {
+  row(type) {
+    let row = this.rowOf.get(type);
+    if (row === undefined) {
+      const own = type !== 'other' && this.ownRows < this.options.maxTypes && Buffer.byteLength(type) <= 256;
+      row = own ? type : 'other';
+      if (own) this.ownRows++;
+      this.rowOf.set(type, row);
+    }
+    return row;
+  }
+
+  rateLimited(sessionId) {
+    const limit = this.options.rateLimit;
+    if (!limit) return null;
+    const now = performance.now();
+    const key = sessionId ? sessionId : NO_SESSION;
+    const times = (this.rates.get(key) ?? []).filter((t) => Math.floor(t) + limit.windowMs > Math.floor(now));
+    this.rates.set(key, times);
+    if (times.length < limit.max) {
+      times.push(now);
+      return null;
+    }
+    const retryAfterMs = Math.floor(times[0]) + limit.windowMs - Math.floor(now);
+    const subject = sessionId ? `session ${sessionId}` : 'requests without a session';
+    const error = new BaselineError(`Rate limit exceeded for ${subject}; retry after ${retryAfterMs} ms`, 'RATE_LIMITED', undefined, retryAfterMs);
+    return error;
+  }
+
+  requestInteraction({ type, sessionId, data, metadata = {}, timeoutMs, maxTotalMs, signal }) {
     if (typeof type !== 'string' || type === '') return Promise.reject(new TypeError('interaction type must be a non-empty string'));
     const abortSignal = signal ?? metadata?.abortSignal;
     if (abortSignal?.aborted) return Promise.reject(new BaselineError('Interaction aborted', 'ABORTED'));
     if (this.closed) return Promise.reject(new BaselineError('InteractionManager has been shut down', 'SHUTDOWN'));
+    const limited = this.rateLimited(sessionId);
+    if (limited) {
+      // The native manager counts a request once admitted, after the other limits; undo below.
+      return Promise.reject(limited);
+    }
+    const refused = this.refuse(sessionId);
+    if (refused) {
+      this.unrate(sessionId);
+      return Promise.reject(refused);
+    }
+    return this.admit({ type, sessionId, data, metadata, timeoutMs, maxTotalMs, abortSignal });
+  }
+
+  unrate(sessionId) {
+    if (this.options.rateLimit) this.rates.get(sessionId ? sessionId : NO_SESSION).pop();
+  }
+
+  refuse(sessionId) {
     if (sessionId && (this.bySession.get(sessionId)?.size ?? 0) >= this.options.maxInteractionsPerSession) {
-      return Promise.reject(new BaselineError(`Too many pending interactions for session ${sessionId}`, 'TOO_MANY_PENDING'));
+      return new BaselineError(`Too many pending interactions for session ${sessionId}`, 'TOO_MANY_PENDING');
     }
     if (this.pending.size >= this.options.maxPendingTotal) {
-      return Promise.reject(new BaselineError(`Too many pending interactions (limit ${this.options.maxPendingTotal})`, 'TOO_MANY_PENDING'));
+      return new BaselineError(`Too many pending interactions (limit ${this.options.maxPendingTotal})`, 'TOO_MANY_PENDING');
     }
+    return null;
+  }
+
+  admit({ type, sessionId, data, metadata, timeoutMs, maxTotalMs, abortSignal }) {
     const id = randomUUID();
     const requestedAt = Date.now();
     return new Promise((resolve, reject) => {
-      const record = { id, type, sessionId, data, metadata, requestedAt, resolve, reject, timer: null, abortSignal, onAbort: null };
       const timeout = timeoutMs ?? this.options.interactionTimeoutMs;
-      if (timeout > 0) {
-        record.timer = setTimeout(() => this.settle(id, 'TIMEOUT', MESSAGES.TIMEOUT), timeout);
-        record.timer.unref();
-      }
+      const cap = maxTotalMs > 0 ? performance.now() + maxTotalMs : Infinity;
+      const record = { id, type, row: this.row(type), sessionId, data, metadata, requestedAt, resolve, reject, timer: null, timeout, cap, abortSignal, onAbort: null };
+      this.schedule(record);
       if (abortSignal) {
         record.onAbort = () => this.settle(id, 'ABORTED', MESSAGES.ABORTED);
         abortSignal.addEventListener('abort', record.onAbort, { once: true });
@@ -63,9 +122,46 @@ class BaselineInteractionManager extends EventEmitter {
         if (!ids) this.bySession.set(sessionId, (ids = new Set()));
         ids.add(id);
       }
-      (this.statistics[type] ??= { total: 0, resolved: 0, rejected: 0 }).total++;
+      (this.statistics[record.row] ??= { total: 0, resolved: 0, rejected: 0 }).total++;
       this.emit('interaction-request', { id, type, sessionId, data, metadata, requestedAt });
     });
+  }
+
+  // (Re)starts the record's timer: `timeout` from now, never past its cap.
+  schedule(record) {
+    if (record.timer) clearTimeout(record.timer);
+    record.timer = null;
+    const now = performance.now();
+    const at = Math.min(record.timeout > 0 ? now + record.timeout : Infinity, record.cap);
+    if (at === Infinity) return;
+    record.timer = setTimeout(() => this.settle(record.id, 'TIMEOUT', MESSAGES.TIMEOUT), Math.max(0, at - now));
+    record.timer.unref();
+  }
+
+  touchInteraction(interactionId) {
+    const record = this.pending.get(interactionId);
+    if (!record) return this.invalid(interactionId);
+    this.schedule(record);
+    return { success: true };
+  }
+
+  detachSession(sessionId, { graceMs = 30_000 } = {}) {
+    if (!sessionId || typeof sessionId !== 'string' || this.closed) return;
+    this.attachSession(sessionId);
+    const timer = setTimeout(() => {
+      this.graces.delete(sessionId);
+      this.removeSession(sessionId);
+    }, graceMs);
+    timer.unref();
+    this.graces.set(sessionId, timer);
+  }
+
+  attachSession(sessionId) {
+    const timer = this.graces.get(sessionId);
+    if (timer === undefined) return false;
+    clearTimeout(timer);
+    this.graces.delete(sessionId);
+    return true;
   }
 
   remember(id, code) {
@@ -105,7 +201,7 @@ class BaselineInteractionManager extends EventEmitter {
   settle(id, code, message) {
     const record = this.take(id, code);
     if (!record) return false;
-    if (code !== 'SHUTDOWN') this.statistics[record.type].rejected++;
+    if (code !== 'SHUTDOWN') this.statistics[record.row].rejected++;
     record.reject(new BaselineError(message, code, id));
     this.emit('interaction-rejected', { interactionId: id, sessionId: record.sessionId, rejectedAt: Date.now(), reason: message, code });
     return true;
@@ -114,12 +210,12 @@ class BaselineInteractionManager extends EventEmitter {
   resolveInteraction(interactionId, response, requestingSessionId) {
     const record = this.pending.get(interactionId);
     if (!record) return this.invalid(interactionId);
-    const named = requestingSessionId ? requestingSessionId : undefined;
-    if (named === undefined ? this.options.requireSessionMatch : record.sessionId !== named || !record.sessionId) {
+    // Only an absent argument skips the check; any other value must be the session, exactly.
+    if (requestingSessionId === undefined ? this.options.requireSessionMatch : record.sessionId !== requestingSessionId) {
       return { success: false, error: 'SESSION_MISMATCH' };
     }
     this.take(interactionId, 'RESOLVED');
-    this.statistics[record.type].resolved++;
+    this.statistics[record.row].resolved++;
     record.resolve(response);
     this.emit('interaction-resolved', { interactionId, sessionId: record.sessionId, resolvedAt: Date.now() });
     return { success: true };
@@ -153,6 +249,7 @@ class BaselineInteractionManager extends EventEmitter {
 
   removeSession(sessionId) {
     if (!sessionId) return;
+    this.attachSession(sessionId);
     for (const id of [...(this.bySession.get(sessionId) ?? [])]) this.settle(id, 'SESSION_REMOVED', MESSAGES.SESSION_REMOVED);
   }
 
@@ -170,6 +267,8 @@ class BaselineInteractionManager extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
+    for (const timer of this.graces.values()) clearTimeout(timer);
+    this.graces.clear();
     for (const id of [...this.pending.keys()]) this.settle(id, 'SHUTDOWN', MESSAGES.SHUTDOWN);
   }
 }

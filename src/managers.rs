@@ -1,42 +1,26 @@
 //! The registries of this thread (one Node.js env per thread), addressed by a plain `u32`
 //! handle: plain functions taking a number cost a tenth of a class method call (napi notes).
 
+use crate::deferred::Deferred;
 use crate::raw;
-use interaction_core::{Config, Registry, Settled};
-use napi::sys::{self, napi_env, napi_value};
+use interaction_core::{Config, Registry, SettleCode};
+use napi::sys::{self, napi_env};
 use napi::{Error, Result, Status};
 use std::cell::{Cell, RefCell};
 
-/// What the registry keeps for one pending interaction: its promise, and the slot where the JS
-/// layer keeps its record (which holds `data` and `metadata`). No JS reference per interaction:
-/// the JS layer empties the slot when Rust reports the settlement. Copy, because a call that
-/// fails before the registry takes it must still release it.
-#[derive(Clone, Copy)]
+/// What the registry keeps for one pending interaction: its promise's deferred, and the slot
+/// where the JS layer keeps its record (which holds `data` and `metadata`). No JS reference per
+/// interaction: the JS layer empties the slot when Rust reports the settlement.
 pub struct Held {
-    pub deferred: sys::napi_deferred,
+    pub deferred: Deferred,
     pub slot: u32,
 }
 
 pub struct Manager {
     pub registry: Registry<Held>,
-    /// The JS function that makes rejection errors in the realm that loaded the package.
-    pub make_error: sys::napi_ref,
-    /// `performance.now()` at creation and the matching instant: both read CLOCK_MONOTONIC, so
-    /// Rust can tell the JS layer's time for calls that do not pass it.
-    epoch: (std::time::Instant, f64),
-}
-
-impl Manager {
-    /// Now, in `performance.now()` milliseconds.
-    pub fn now(&self) -> f64 {
-        self.epoch.1 + self.epoch.0.elapsed().as_secs_f64() * 1000.0
-    }
-
-    /// Brings the registry's clock to now, so what the next call settles is stamped correctly.
-    pub fn tick(&mut self) {
-        let now = self.now();
-        self.registry.advance(now.max(0.0) as u64);
-    }
+    /// The JS function that finishes a settlement in JS (frees the slot, queues the event) and
+    /// makes the rejection error in the realm that loaded the package.
+    pub finish: sys::napi_ref,
 }
 
 thread_local! {
@@ -46,14 +30,11 @@ thread_local! {
     static HOOKED: Cell<bool> = const { Cell::new(false) };
 }
 
-pub fn insert(
-    env: napi_env,
-    config: Config,
-    make_error: sys::napi_ref,
-    js_now: f64,
-) -> Result<u32> {
+pub fn insert(env: napi_env, config: Config, finish: sys::napi_ref) -> Result<u32> {
     if !HOOKED.get() {
         // One hook per env, even when the addon is loaded twice into the same thread.
+        // SAFETY: `env` is the current call's env; the hook gets it back as its argument, and
+        // the hook is removed with the env.
         let status =
             unsafe { sys::napi_add_env_cleanup_hook(env, Some(on_env_teardown), env.cast()) };
         raw::check(status, "add_env_cleanup_hook")?;
@@ -61,8 +42,7 @@ pub fn insert(
     }
     let manager = Box::new(Manager {
         registry: Registry::new(config),
-        make_error,
-        epoch: (std::time::Instant::now(), js_now),
+        finish,
     });
     MANAGERS.with_borrow_mut(|table| {
         let handle = u32::try_from(table.len() + 1)
@@ -72,23 +52,44 @@ pub fn insert(
     })
 }
 
-/// Runs `f` on the registry of `handle`; `Err` means `f` did not run. `f` must not call into JS: a listener or getter run
-/// from inside could re-enter this table. Callers collect what to finish and do it afterwards.
-pub fn with<R>(handle: u32, f: impl FnOnce(&mut Manager) -> R) -> Result<R> {
-    MANAGERS.with(|cell| {
-        let mut table = cell
-            .try_borrow_mut()
-            .map_err(|_| Error::new(Status::GenericFailure, "interaction registry re-entered"))?;
-        let slot = (handle as usize)
-            .checked_sub(1)
-            .and_then(|i| table.get_mut(i));
-        let manager = slot.and_then(Option::as_mut).ok_or_else(|| {
+fn reentered() -> Error {
+    Error::new(Status::GenericFailure, "interaction registry re-entered")
+}
+
+fn find(table: &mut [Option<Box<Manager>>], handle: u32) -> Result<&mut Manager> {
+    (handle as usize)
+        .checked_sub(1)
+        .and_then(|i| table.get_mut(i))
+        .and_then(Option::as_deref_mut)
+        .ok_or_else(|| {
             Error::new(
                 Status::InvalidArg,
                 format!("no interaction registry with handle {handle}"),
             )
-        })?;
-        Ok(f(manager))
+        })
+}
+
+/// Runs `f` on the registry of `handle`; `Err` means `f` did not run. `f` must not call into JS:
+/// a listener or getter run from inside could re-enter this table. Callers collect what to
+/// finish and do it afterwards.
+pub fn with<R>(handle: u32, f: impl FnOnce(&mut Manager) -> R) -> Result<R> {
+    with_value(handle, (), |m, ()| f(m)).map_err(|(e, ())| e)
+}
+
+/// Like `with`, for a value that `f` consumes: when `f` cannot run, the value comes back.
+pub fn with_value<T, R>(
+    handle: u32,
+    value: T,
+    f: impl FnOnce(&mut Manager, T) -> R,
+) -> std::result::Result<R, (Error, T)> {
+    MANAGERS.with(|cell| {
+        let Ok(mut table) = cell.try_borrow_mut() else {
+            return Err((reentered(), value));
+        };
+        match find(&mut table, handle) {
+            Ok(m) => Ok(f(m, value)),
+            Err(e) => Err((e, value)),
+        }
     })
 }
 
@@ -99,134 +100,56 @@ pub fn remove(handle: u32) -> Option<Box<Manager>> {
     })
 }
 
-/// Makes the rejection error through the JS factory:
-/// `makeError(code, message, slot, settled, retryAfterMs)`.
-/// `slot` is -1 when there is none; `settled` is false for a request that was refused, whose
-/// slot the JS layer frees without an event.
-pub unsafe fn make_error(
-    env: napi_env,
-    factory: sys::napi_ref,
-    code: &str,
-    message: napi_value,
-    slot: Option<u32>,
-    settled: bool,
-    retry_after_ms: Option<u64>,
-) -> Result<napi_value> {
-    let f = raw::ref_value(env, factory)?;
-    let code = raw::string(env, code)?;
-    let retry = match retry_after_ms {
-        Some(ms) => raw::number(env, ms as f64)?,
-        None => raw::undefined(env)?,
-    };
-    call_factory(env, f, code, message, slot, settled, retry)
+/// Takes every registry of this thread out of the table.
+pub fn drain() -> Vec<Manager> {
+    MANAGERS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut table) => table
+            .iter_mut()
+            .filter_map(Option::take)
+            .map(|m| *m)
+            .collect(),
+        Err(_) => Vec::new(),
+    })
 }
 
-unsafe fn call_factory(
-    env: napi_env,
-    f: napi_value,
-    code: napi_value,
-    message: napi_value,
-    slot: Option<u32>,
-    settled: bool,
-    retry: napi_value,
-) -> Result<napi_value> {
-    let slot = raw::number(env, slot.map_or(-1.0, f64::from))?;
-    let mut flag = std::ptr::null_mut();
-    raw::check(
-        sys::napi_get_boolean(env, settled, &mut flag),
-        "get_boolean",
-    )?;
-    raw::call(env, f, &[code, message, slot, flag, retry])
-}
-
-/// Finishes settlements the registry has already made: rejects each promise with an error from
-/// the factory, which also frees the record's slot. Every promise is settled even if an earlier
-/// one failed.
-pub unsafe fn reject_all(
-    env: napi_env,
-    factory: sys::napi_ref,
-    settled: Vec<Settled<Held>>,
-    reason: Option<napi_value>,
-) -> Result<()> {
-    let mut first_error = None;
-    // A batch (a removed session, a chunk of timeouts) shares one code: make its strings once.
-    let mut strings: Option<(interaction_core::SettleCode, napi_value, napi_value)> = None;
-    let f = raw::ref_value(env, factory).ok();
-    for s in settled {
-        let outcome = (|| {
-            let (code, message) = match strings {
-                Some((c, code, message)) if c == s.code => (code, message),
-                _ => {
-                    let code = raw::string(env, s.code.code())?;
-                    let message = match reason {
-                        Some(m) => m,
-                        None => raw::string(env, s.code.message())?,
-                    };
-                    strings = Some((s.code, code, message));
-                    (code, message)
-                }
-            };
-            let f =
-                f.ok_or_else(|| Error::new(Status::GenericFailure, "error factory unavailable"))?;
-            call_factory(
-                env,
-                f,
-                code,
-                message,
-                Some(s.payload.slot),
-                true,
-                raw::undefined(env)?,
-            )
-        })();
-        let value = match outcome {
-            Ok(err) => err,
-            Err(e) => {
-                first_error.get_or_insert(e);
-                // The promise must settle even when the factory threw: a plain N-API error.
-                plain_error(env, s.code.message()).unwrap_or(std::ptr::null_mut())
-            }
-        };
-        let settled = raw::settle(env, s.payload.deferred, value, false);
-        if let Err(e) = settled {
-            first_error.get_or_insert(e);
-        }
-    }
-    first_error.map_or(Ok(()), Err)
-}
-
-unsafe fn plain_error(env: napi_env, message: &str) -> Result<napi_value> {
-    let msg = raw::string(env, message)?;
-    let mut out = std::ptr::null_mut();
-    raw::check(
-        sys::napi_create_error(env, std::ptr::null_mut(), msg, &mut out),
-        "create_error",
-    )?;
-    Ok(out)
-}
-
-/// At env teardown (worker terminated, process exiting) JS can no longer run, so every pending
-/// promise is settled with a plain error and the factory reference deleted, leaving no handle.
+/// At env teardown (a worker terminated or exiting, the process exiting) JS can no longer run:
+/// Node has set `can_call_into_js` to false, and `napi_reject_deferred` then returns
+/// `napi_pending_exception` before it frees anything. So this settles what N-API still accepts
+/// (nothing, on the Node versions measured: see `__test__/teardown.spec.js`) and abandons the
+/// rest explicitly, after freeing everything Rust holds: their V8 handles go with the isolate.
+/// Settling earlier, at process `exit`, was tried and dropped: a rejection nobody awaits then
+/// becomes an unhandled rejection that turns a clean exit into exit code 1.
 unsafe extern "C" fn on_env_teardown(arg: *mut std::ffi::c_void) {
     let env: napi_env = arg.cast();
-    let drained: Vec<Box<Manager>> = MANAGERS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut table) => table.iter_mut().filter_map(Option::take).collect(),
-        Err(_) => Vec::new(),
-    });
+    let drained = drain();
     HOOKED.set(false);
     if drained.is_empty() {
         return;
     }
     // Cleanup hooks run outside any JS call, so no handle scope is open yet.
     let mut scope = std::ptr::null_mut();
-    if sys::napi_open_handle_scope(env, &mut scope) != sys::Status::napi_ok {
-        return;
-    }
+    // SAFETY: `env` is the env being torn down, on its own thread; the scope is closed below.
+    let opened = unsafe { sys::napi_open_handle_scope(env, &mut scope) } == sys::Status::napi_ok;
     for mut manager in drained {
         for s in manager.registry.shutdown() {
-            let value = plain_error(env, s.code.message()).unwrap_or(std::ptr::null_mut());
-            let _ = raw::settle(env, s.payload.deferred, value, false);
+            let deferred = s.payload.deferred;
+            let value = if opened {
+                // SAFETY: as above; a null value is refused by N-API with a status, not used.
+                unsafe { raw::plain_error(env, SettleCode::Shutdown.code(), s.code.message()) }
+                    .unwrap_or(std::ptr::null_mut())
+            } else {
+                std::ptr::null_mut()
+            };
+            // SAFETY: as above.
+            if let Err(refused) = unsafe { deferred.settle(env, value, false) } {
+                refused.deferred.abandon();
+            }
         }
-        raw::drop_ref(env, manager.make_error);
+        // SAFETY: as above; the reference was made by `create` in this env.
+        unsafe { raw::drop_ref(env, manager.finish) };
     }
-    sys::napi_close_handle_scope(env, scope);
+    if opened {
+        // SAFETY: the scope opened above, on the same env.
+        unsafe { sys::napi_close_handle_scope(env, scope) };
+    }
 }

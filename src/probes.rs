@@ -37,3 +37,11 @@ pub fn panic_for_test(message: String) -> Result<u32> {
     }
     Ok(0)
 }
+
+/// `[lost, abandoned]`: deferreds dropped unsettled (a bug on any path) and given up at env
+/// teardown, over the life of this process.
+#[napi]
+pub fn deferred_counts() -> Vec<f64> {
+    let (lost, abandoned) = crate::deferred::counts();
+    vec![lost as f64, abandoned as f64]
+}

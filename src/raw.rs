@@ -1,6 +1,13 @@
 //! Thin checked wrappers over the raw N-API calls the hot paths need. napi-rs's own deferred
 //! keeps the event loop alive and settles a turn late (see the napi notes), so promises are made
-//! and settled here directly, on the JS thread.
+//! and settled here directly, on the JS thread (see `deferred.rs`).
+//!
+//! # Safety
+//!
+//! Every `unsafe fn` here has the same contract, which each one's `# Safety` section refers to:
+//! `env` is the env of a native call (or cleanup hook) running now on its own JS thread, and every
+//! `napi_value` passed in was obtained in that call and belongs to a handle scope still open.
+//! N-API checks the rest (types, pending exceptions) and answers with a status, which is checked.
 
 use napi::sys::{self, napi_env, napi_value};
 use napi::{Error, Result, Status};
@@ -17,36 +24,8 @@ pub fn check(status: sys::napi_status, what: &str) -> Result<()> {
     }
 }
 
-pub unsafe fn create_promise(env: napi_env) -> Result<(sys::napi_deferred, napi_value)> {
-    let mut deferred = ptr::null_mut();
-    let mut promise = ptr::null_mut();
-    check(
-        sys::napi_create_promise(env, &mut deferred, &mut promise),
-        "create_promise",
-    )?;
-    Ok((deferred, promise))
-}
-
-/// Settles a deferred; N-API frees it whatever the outcome, so it must not be used again.
-pub unsafe fn settle(
-    env: napi_env,
-    deferred: sys::napi_deferred,
-    value: napi_value,
-    ok: bool,
-) -> Result<()> {
-    if ok {
-        check(
-            sys::napi_resolve_deferred(env, deferred, value),
-            "resolve_deferred",
-        )
-    } else {
-        check(
-            sys::napi_reject_deferred(env, deferred, value),
-            "reject_deferred",
-        )
-    }
-}
-
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn new_ref(env: napi_env, value: napi_value) -> Result<sys::napi_ref> {
     let mut r = ptr::null_mut();
     check(
@@ -56,6 +35,8 @@ pub unsafe fn new_ref(env: napi_env, value: napi_value) -> Result<sys::napi_ref>
     Ok(r)
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn ref_value(env: napi_env, r: sys::napi_ref) -> Result<napi_value> {
     let mut v = ptr::null_mut();
     check(
@@ -65,29 +46,39 @@ pub unsafe fn ref_value(env: napi_env, r: sys::napi_ref) -> Result<napi_value> {
     Ok(v)
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn drop_ref(env: napi_env, r: sys::napi_ref) {
     // Failing here can only mean the env is already gone, and with it the reference.
     let _ = sys::napi_delete_reference(env, r);
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn undefined(env: napi_env) -> Result<napi_value> {
     let mut v = ptr::null_mut();
     check(sys::napi_get_undefined(env, &mut v), "get_undefined")?;
     Ok(v)
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn null(env: napi_env) -> Result<napi_value> {
     let mut v = ptr::null_mut();
     check(sys::napi_get_null(env, &mut v), "get_null")?;
     Ok(v)
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn type_of(env: napi_env, value: napi_value) -> Result<sys::napi_valuetype> {
     let mut t = 0;
     check(sys::napi_typeof(env, value, &mut t), "typeof")?;
     Ok(t)
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn string(env: napi_env, text: &str) -> Result<napi_value> {
     let mut v = ptr::null_mut();
     check(
@@ -97,12 +88,16 @@ pub unsafe fn string(env: napi_env, text: &str) -> Result<napi_value> {
     Ok(v)
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn number(env: napi_env, n: f64) -> Result<napi_value> {
     let mut v = ptr::null_mut();
     check(sys::napi_create_double(env, n, &mut v), "create_double")?;
     Ok(v)
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn array(env: napi_env, len: usize) -> Result<napi_value> {
     let mut v = ptr::null_mut();
     check(
@@ -112,10 +107,14 @@ pub unsafe fn array(env: napi_env, len: usize) -> Result<napi_value> {
     Ok(v)
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn set_element(env: napi_env, arr: napi_value, i: u32, value: napi_value) -> Result<()> {
     check(sys::napi_set_element(env, arr, i, value), "set_element")
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn array_len(env: napi_env, arr: napi_value) -> Result<Option<u32>> {
     let mut is_array = false;
     check(sys::napi_is_array(env, arr, &mut is_array), "is_array")?;
@@ -130,12 +129,16 @@ pub unsafe fn array_len(env: napi_env, arr: napi_value) -> Result<Option<u32>> {
     Ok(Some(len))
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn element(env: napi_env, arr: napi_value, i: u32) -> Result<napi_value> {
     let mut v = ptr::null_mut();
     check(sys::napi_get_element(env, arr, i, &mut v), "get_element")?;
     Ok(v)
 }
 
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn call(env: napi_env, f: napi_value, args: &[napi_value]) -> Result<napi_value> {
     let mut out = ptr::null_mut();
     let recv = undefined(env)?;
@@ -168,6 +171,9 @@ impl StrBuf {
     /// Reads a JS string as strict UTF-16: `Ok(None)` when `value` is no string, is longer than
     /// `max` UTF-16 units (not copied at all), or holds a lone surrogate. A lossy conversion
     /// would map distinct strings to one key, and session keys decide who may answer.
+    ///
+    /// # Safety
+    /// The module's contract (see the top of `raw.rs`).
     pub unsafe fn read(
         &mut self,
         env: napi_env,
@@ -238,13 +244,22 @@ impl StrBuf {
 }
 
 /// Like `StrBuf::read`, into a fresh `String`, for the paths that are not hot.
+///
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn read_str(env: napi_env, value: napi_value, max: usize) -> Result<Option<String>> {
     let mut buf = StrBuf::default();
     Ok(buf.read(env, value, max)?.map(str::to_owned))
 }
 
-/// The elements of a Uint32Array, to write into without a call per element.
-pub unsafe fn u32_array<'a>(env: napi_env, value: napi_value) -> Result<&'a mut [u32]> {
+/// The elements of a Uint32Array, to write into without a call per element. The slice borrows
+/// the handle to the array exclusively, so it cannot outlive it, nor be taken twice.
+///
+/// # Safety
+/// The module's contract (see the top of `raw.rs`); nothing else (no JS) touches the array's
+/// buffer while the slice lives.
+pub unsafe fn u32_array(env: napi_env, value: &mut napi_value) -> Result<&mut [u32]> {
+    let value = *value;
     let mut is_typed = false;
     check(
         sys::napi_is_typedarray(env, value, &mut is_typed),
@@ -280,6 +295,81 @@ pub unsafe fn u32_array<'a>(env: napi_env, value: napi_value) -> Result<&'a mut 
     if len == 0 || data.is_null() {
         return Ok(&mut []);
     }
-    // The array stays alive for the call, and nothing else touches it while Rust writes.
-    Ok(std::slice::from_raw_parts_mut(data.cast::<u32>(), len))
+    // SAFETY: N-API reported a Uint32Array of `len` elements at `data`; the caller keeps the
+    // array alive for the borrow of `value` and runs no JS meanwhile.
+    Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<u32>(), len) })
+}
+
+/// Takes the pending JS exception, if there is one, so that N-API accepts calls again.
+///
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
+pub unsafe fn take_exception(env: napi_env) -> Option<napi_value> {
+    let mut pending = false;
+    if sys::napi_is_exception_pending(env, &mut pending) != sys::Status::napi_ok || !pending {
+        return None;
+    }
+    let mut v = ptr::null_mut();
+    let status = sys::napi_get_and_clear_last_exception(env, &mut v);
+    (status == sys::Status::napi_ok && !v.is_null()).then_some(v)
+}
+
+/// Throws `value` as the pending exception of the current call.
+///
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
+pub unsafe fn throw(env: napi_env, value: napi_value) -> Result<()> {
+    check(sys::napi_throw(env, value), "throw")
+}
+
+/// An `Error` with `code`, made by N-API itself: it runs no JS and reads no user-visible
+/// intrinsic (no `Error.stackTraceLimit` setter, no prototype getter), so it works when the JS
+/// factory cannot (frozen intrinsics, a stack at its limit).
+///
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
+pub unsafe fn plain_error(env: napi_env, code: &str, message: &str) -> Result<napi_value> {
+    let code = string(env, code)?;
+    let message = string(env, message)?;
+    let mut out = ptr::null_mut();
+    check(
+        sys::napi_create_error(env, code, message, &mut out),
+        "create_error",
+    )?;
+    Ok(out)
+}
+
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
+pub unsafe fn boolean(env: napi_env, b: bool) -> Result<napi_value> {
+    let mut v = ptr::null_mut();
+    check(sys::napi_get_boolean(env, b, &mut v), "get_boolean")?;
+    Ok(v)
+}
+
+/// Defines `name` as an own, writable, configurable, non-enumerable data property (like the
+/// properties `Error` defines): defining runs no setter, where assigning could.
+///
+/// # Safety
+/// The module's contract (see the top of `raw.rs`); `object` is an object.
+pub unsafe fn define_value(
+    env: napi_env,
+    object: napi_value,
+    name: &std::ffi::CStr,
+    value: napi_value,
+) -> Result<()> {
+    let property = sys::napi_property_descriptor {
+        utf8name: name.as_ptr(),
+        name: ptr::null_mut(),
+        method: None,
+        getter: None,
+        setter: None,
+        value,
+        attributes: sys::PropertyAttributes::writable | sys::PropertyAttributes::configurable,
+        data: ptr::null_mut(),
+    };
+    check(
+        sys::napi_define_properties(env, object, 1, &property),
+        "define_properties",
+    )
 }

@@ -7,12 +7,17 @@ const { randomUUID } = require('node:crypto');
 const { InteractionManager } = require('../..');
 const { BaselineInteractionManager } = require('../../benchmark/baseline');
 
-const TYPES = ['permission', 'plan-approval', 'ask-user'];
+// 'other' and maxTypes 2 put types past the cap into the shared row.
+const TYPES = ['permission', 'plan-approval', 'ask-user', 'other'];
 const SESSIONS = ['s0', 's1', 's2', null, ''];
-// Timeouts are either off or SHORT; `advance` sleeps well past SHORT, so no expiry can race the
-// operations between two advances.
+// Timeouts are either off or SHORT, total caps CAP, graces GRACE, rate windows and the stale
+// threshold WINDOW; `advance` sleeps well past all of them, so no expiry can race the operations
+// between two advances, and the deadlines set between two advances are far apart.
 const SHORT = 300;
-const ADVANCE = 400;
+const CAP = 100;
+const GRACE = 180;
+const WINDOW = 350;
+const ADVANCE = 420;
 
 function prng(seed) {
   let a = seed >>> 0;
@@ -33,7 +38,20 @@ function generate(seed, length = 40) {
   for (let i = 0; i < length; i++) {
     const x = r();
     if (x < 0.34) {
-      ops.push({ op: 'request', type: pick(TYPES), session: pick(SESSIONS), timeout: pick([undefined, 0, SHORT]), signal: pick(['none', 'none', 'live', 'aborted']) });
+      ops.push({
+        op: 'request',
+        type: pick(TYPES),
+        session: pick(SESSIONS),
+        timeout: pick([undefined, 0, SHORT]),
+        maxTotal: pick([undefined, undefined, 0, CAP]),
+        signal: pick(['none', 'none', 'live', 'shared', 'aborted']),
+      });
+    } else if (x < 0.38) {
+      ops.push({ op: 'touch', target: int(), id: pick(['valid', 'valid', 'unknown']) });
+    } else if (x < 0.41) {
+      ops.push({ op: pick(['detach', 'attach']), session: pick(SESSIONS) });
+    } else if (x < 0.43) {
+      ops.push({ op: 'sweep' });
     } else if (x < 0.52) {
       ops.push({ op: 'resolve', target: int(), id: pick(['valid', 'valid', 'valid', 'unknown', 'foreign', 'garbage']), asker: pick([undefined, undefined, 's0', 's1', null, '', 42]) });
     } else if (x < 0.62) {
@@ -54,7 +72,17 @@ function generate(seed, length = 40) {
       ops.push({ op: 'stats' });
     }
   }
-  return { seed, options: { maxInteractionsPerSession: 3, maxPendingTotal: 8, interactionTimeoutMs: 0, cleanupIntervalMs: 0, requireSessionMatch: seed % 3 === 0 }, ops };
+  const options = {
+    maxInteractionsPerSession: 3,
+    maxPendingTotal: 8,
+    interactionTimeoutMs: 0,
+    cleanupIntervalMs: 0,
+    staleThresholdMs: WINDOW,
+    requireSessionMatch: seed % 3 === 0,
+    maxTypes: 2,
+    rateLimit: seed % 2 === 0 ? { max: 3, windowMs: WINDOW } : null,
+  };
+  return { seed, options, ops };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -68,6 +96,7 @@ async function run(Impl, { options, ops }) {
   const index = new Map(); // id -> creation order
   const ids = [];
   const controllers = [];
+  const shared = new AbortController();
   const trace = [];
   const at = (id) => (index.has(id) ? index.get(id) : null);
   m.on('interaction-request', (i) => {
@@ -93,13 +122,28 @@ async function run(Impl, { options, ops }) {
         controllers.push(ac);
         const request = { type: op.type, sessionId: op.session, data: { n }, metadata: { n } };
         if (op.timeout !== undefined) request.timeoutMs = op.timeout;
-        if (op.signal !== 'none') request.signal = ac.signal;
+        if (op.maxTotal !== undefined) request.maxTotalMs = op.maxTotal;
+        if (op.signal === 'shared') request.signal = shared.signal;
+        else if (op.signal !== 'none') request.signal = ac.signal;
         m.requestInteraction(request).then(
           (v) => trace.push(['settled', n, 'resolved', v]),
-          (e) => trace.push(['settled', n, 'rejected', e.code, e.message, e.interactionId === undefined ? null : at(e.interactionId), e instanceof Error]),
+          // Retry delays depend on timing: their presence is what must match.
+          (e) => trace.push(['settled', n, 'rejected', e.code, e.message.replace(/\d+ ms$/, 'N ms'), e.interactionId === undefined ? null : at(e.interactionId), e instanceof Error, typeof e.retryAfterMs]),
         );
         break;
       }
+      case 'touch':
+        trace.push(['touch', timeless(m.touchInteraction(idFor(op)))]);
+        break;
+      case 'detach':
+        m.detachSession(op.session, { graceMs: GRACE });
+        break;
+      case 'attach':
+        trace.push(['attach', m.attachSession(op.session)]);
+        break;
+      case 'sweep':
+        m.cleanupStaleInteractions();
+        break;
       case 'resolve':
         trace.push(['resolve', timeless(m.resolveInteraction(idFor(op), { answer: op.target }, op.asker))]);
         break;
@@ -116,7 +160,8 @@ async function run(Impl, { options, ops }) {
         trace.push(['stats', m.getStatistics()]);
         break;
       case 'abort':
-        if (controllers.length) controllers[op.target % controllers.length].abort();
+        if (op.target % 4 === 0) shared.abort();
+        else if (controllers.length) controllers[op.target % controllers.length].abort();
         break;
       case 'advance':
         await sleep(ADVANCE);
