@@ -14,8 +14,16 @@ export interface InteractionManagerOptions {
   maxPendingTotal?: number;
   /** When true, `resolveInteraction` refuses answers that do not name the interaction's session. Default false. */
   requireSessionMatch?: boolean;
-  /** Per session, at most `max` requests in any `windowMs` (code `RATE_LIMITED` past it). Default off. */
+  /**
+   * Per session, at most `max` requests in any `windowMs` (code `RATE_LIMITED` past it); requests
+   * without a session (`null`, `''`, `undefined`) share one bucket. Default off.
+   */
   rateLimit?: { max: number; windowMs: number } | null;
+  /**
+   * Distinct types with a statistics and metrics row of their own (types longer than 256 bytes
+   * never get one); later types are counted under `other`. Default 256.
+   */
+  maxTypes?: number;
 }
 
 export type InteractionType = 'permission' | 'plan-approval' | 'ask-user' | (string & {});
@@ -66,6 +74,13 @@ export class InteractionError extends Error {
   readonly interactionId?: string;
   /** With `RATE_LIMITED`: how long until the session may request again. */
   readonly retryAfterMs?: number;
+  /**
+   * For `REJECTED` because an `interaction-request` listener threw: that error. For an error made
+   * by the native fallback (the error could not be made in JS): what making it threw.
+   */
+  readonly cause?: unknown;
+  /** Every listener error of that request, when more than one listener threw. */
+  readonly listenerErrors?: unknown[];
 }
 
 export interface InteractionResolvedEvent {
@@ -111,7 +126,10 @@ export class InteractionManager extends EventEmitter<InteractionManagerEvents> {
   constructor(options?: InteractionManagerOptions);
   /** Always returns a Promise; bad arguments reject it with a TypeError. */
   requestInteraction<R = unknown, D = unknown, M = Record<string, unknown>>(request: InteractionRequest<D, M>): Promise<R>;
-  /** `requestingSessionId`, when given, must be the interaction's own session. */
+  /**
+   * `requestingSessionId`, when given (anything but `undefined`), must be exactly (`===`) the
+   * interaction's own `sessionId`: `null` answers only what was requested with `sessionId: null`.
+   */
   resolveInteraction(interactionId: unknown, response?: unknown, requestingSessionId?: string | null): AnswerResult;
   rejectInteraction(interactionId: unknown, reason?: unknown): AnswerResult;
   /** Keeps the session's interactions pending for `graceMs` (default 30000), then SESSION_REMOVED unless attached. */
@@ -124,7 +142,7 @@ export class InteractionManager extends EventEmitter<InteractionManagerEvents> {
   touchInteraction(interactionId: unknown): AnswerResult;
   /** Pending interactions of the given sessions, in that order, then request order. */
   getPendingInteractions(sessionIds: readonly string[], type?: InteractionType | null): PendingInteraction[];
-  /** Rejects interactions older than `staleThresholdMs` (code `STALE`). */
+  /** Rejects interactions older than `staleThresholdMs` (code `STALE`): 500 now, the rest in later event-loop turns. */
   cleanupStaleInteractions(): void;
   /** Rejects every pending interaction of the session (code `SESSION_REMOVED`). */
   removeSession(sessionId: string | null | undefined): void;

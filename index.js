@@ -194,6 +194,9 @@ class InteractionManager extends EventEmitter {
   #free = [];
   // Settled records whose events are still to be emitted: record, code, message, ...
   #outbox = [];
+  // Reports of the binding not yet finished in JS: normally empty again before the call that
+  // got one returns; a call that ran out of stack halfway leaves the rest for the next call.
+  #reports = [];
   // One abort listener per signal, however many interactions share it.
   #signals = new Map(); // signal -> { onAbort, ids: Set }
   #signalOf = new Map(); // id -> signal
@@ -330,15 +333,29 @@ class InteractionManager extends EventEmitter {
   #finish(slot, code, reason) {
     const slots = this.#core.slots;
     const record = slots[slot];
+    if (record === undefined) return; // finished by an earlier attempt
+    this.#outbox.push(record, code, code === 'REJECTED' ? reason : MESSAGES[code]);
     slots[slot] = undefined;
     this.#free.push(slot);
-    this.#outbox.push(record, code, code === 'REJECTED' ? reason : MESSAGES[code]);
+  }
+
+  #finishReports() {
+    const queue = this.#reports;
+    while (queue.length > 0) {
+      const r = queue[0];
+      while (r.at < r.report.length) {
+        this.#finish(r.report[r.at], CODES[r.report[r.at + 1]], r.reason);
+        r.at += 2;
+      }
+      queue.shift();
+    }
   }
 
   // Takes a report of the binding (`[thrown, extra, slot, code, ...]`): finishes every settlement
   // in it, emits their events, then rethrows what the error factory or a listener threw.
   #apply(report, reason) {
-    for (let i = 2; i < report.length; i += 2) this.#finish(report[i], CODES[report[i + 1]], reason);
+    this.#reports.push({ report, reason, at: 2 });
+    this.#finishReports();
     this.#core.lastMade = undefined;
     const thrown = report[0];
     let failure;
@@ -356,6 +373,7 @@ class InteractionManager extends EventEmitter {
   // Emits the queued events. Every event is emitted even if a listener throws; the first error
   // is rethrown after.
   #flush() {
+    if (this.#reports.length > 0) this.#finishReports();
     const outbox = this.#outbox;
     if (outbox.length === 0) return;
     const batch = outbox.splice(0);
@@ -424,7 +442,7 @@ class InteractionManager extends EventEmitter {
       this.#signalOf.delete(id);
       const report = native.reject(this.#handle, id, undefined, true, now);
       if (report === null) continue;
-      for (let i = 2; i < report.length; i += 2) this.#finish(report[i], CODES[report[i + 1]]);
+      this.#reports.push({ report, reason: undefined, at: 2 });
       if (thrown === undefined && report[0] !== undefined) thrown = report[0];
     }
     this.#apply([thrown, 0], undefined);

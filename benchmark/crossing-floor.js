@@ -8,9 +8,9 @@ const { randomUUID } = require('node:crypto');
 const { Bench } = require('tinybench');
 const native = require('../binding.js');
 const { BaselineInteractionManager } = require('./baseline');
-const { DEFAULTS } = require('..');
+const registryOptions = require('./registry-options');
 
-const handle = native.create(() => new Error(), DEFAULTS.interactionTimeoutMs, DEFAULTS.staleThresholdMs, 1e6, 1e7, false, performance.now(), 0, 0);
+const handle = native.create(() => new Error(), registryOptions({ maxInteractionsPerSession: 1e6, maxPendingTotal: 1e7 }));
 const ids = new Array(1000);
 const baseline = new BaselineInteractionManager({ maxPendingTotal: 200_000 });
 const noop = () => {};
@@ -25,7 +25,7 @@ bench.add('native crossings alone', () => {
     ids[i] = randomUUID();
     native.request(handle, ids[i], i, i % 3 ? 'permission' : 'ask-user', `session-${i % 50}`, -1, performance.now(), 0);
   }
-  for (let i = 0; i < 1000; i++) native.resolve(handle, ids[i], 1, undefined);
+  for (let i = 0; i < 1000; i++) native.resolve(handle, ids[i], 1, undefined, performance.now());
 });
 bench.add('pure-JS baseline, whole cycle', async () => {
   seen.length = 0;

@@ -10,7 +10,9 @@ const native = require('../binding.js');
 
 const probeDir = process.env.TIMER_PROBE_DIR || path.join(__dirname, '..', 'target', 'timer-probe');
 const probe = require(path.join(probeDir, 'binding.js'));
-const handle = native.create(() => new Error(), 0, 0, 1, 1, false);
+const registryOptions = require('./registry-options');
+
+const handle = native.create(() => new Error(), registryOptions({ interactionTimeoutMs: 0, staleThresholdMs: 0 }));
 
 const designs = {
   js: (ms, cb) => {

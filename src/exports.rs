@@ -3,7 +3,6 @@
 //! is borrowed, and hands every settlement to the one finish path (`finish.rs`).
 
 use crate::args::{self, millis, now, out, type_error, MAX_NAME};
-use crate::create;
 use crate::deferred::Deferred;
 use crate::finish::{Ending, Finisher};
 use crate::managers::{self, Held, Manager};
@@ -72,11 +71,17 @@ pub fn request<'a>(
         }
         Ok((Err(refused), factory)) => (refused, factory),
         Err((e, held)) => {
-            // The handle is gone: nothing holds the promise, so settle it here.
+            // The handle is gone and the caller gets `e`, not the promise: resolving it frees the
+            // deferred, and unlike a rejection nobody can see it (no unhandled rejection).
             // SAFETY: this call's env; no registry borrow is held.
             unsafe {
                 let mut fin = Finisher::new(env, None);
-                fin.finish(held.deferred, None, None, create::shutdown_ending());
+                fin.finish(
+                    held.deferred,
+                    None,
+                    None,
+                    Ending::Resolve(raw::undefined(env)?),
+                );
             }
             return Err(e);
         }

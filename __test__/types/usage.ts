@@ -9,7 +9,7 @@ import {
   type PendingInteraction,
 } from 'native-interaction-manager';
 
-const m = new InteractionManager({ interactionTimeoutMs: 1000, rateLimit: { max: 10, windowMs: 1000 }, requireSessionMatch: true });
+const m = new InteractionManager({ interactionTimeoutMs: 1000, rateLimit: { max: 10, windowMs: 1000 }, requireSessionMatch: true, maxTypes: 64 });
 const again: InteractionManager = getInteractionManager();
 resetInteractionManager();
 
@@ -27,7 +27,8 @@ async function toolCallback(signal: AbortSignal): Promise<string> {
   } catch (err) {
     if (err instanceof InteractionError) {
       const code: 'REJECTED' | 'SESSION_REMOVED' | 'TIMEOUT' | 'ABORTED' | 'STALE' | 'SHUTDOWN' | 'TOO_MANY_PENDING' | 'RATE_LIMITED' = err.code;
-      return `${code} ${err.interactionId ?? ''} ${err.retryAfterMs ?? ''}`;
+      const causes: unknown[] = [err.cause, ...(err.listenerErrors ?? [])];
+      return `${code} ${err.interactionId ?? ''} ${err.retryAfterMs ?? ''} ${causes.length}`;
     }
     return 'deny';
   }
@@ -38,6 +39,7 @@ m.on('interaction-resolved', (e) => e.resolvedAt.toFixed());
 m.on('interaction-rejected', (e) => `${e.code}: ${e.reason} at ${e.rejectedAt}`);
 
 const answer: AnswerResult = m.resolveInteraction('id', { behavior: 'allow' }, 'session-1');
+m.resolveInteraction('id', { behavior: 'allow' }, null);
 if (!answer.success && answer.error === 'invalid_or_decided' && answer.settledAs) answer.settledAt?.toFixed();
 m.rejectInteraction('id', 'User denied');
 m.touchInteraction('id');

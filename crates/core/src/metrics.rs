@@ -18,20 +18,29 @@ fn label(value: &str) -> String {
     out
 }
 
-pub fn render(rows: &[TypeStats], sessions: usize, detached: usize, oldest_age_ms: u64) -> String {
+/// Gauges of the registry as a whole, beside the per-type rows.
+pub struct Gauges {
+    pub sessions: usize,
+    pub detached: usize,
+    pub oldest_age_ms: u64,
+    /// Sessions whose rate-limit window is in memory.
+    pub rate_windows: usize,
+}
+
+pub fn render(rows: &[TypeStats], gauges: &Gauges) -> String {
     let mut o = String::new();
     // Writing into a String cannot fail.
-    let _ = write_all(&mut o, rows, sessions, detached, oldest_age_ms);
+    let _ = write_all(&mut o, rows, gauges);
     o
 }
 
-fn write_all(
-    o: &mut String,
-    rows: &[TypeStats],
-    sessions: usize,
-    detached: usize,
-    oldest_age_ms: u64,
-) -> std::fmt::Result {
+fn write_all(o: &mut String, rows: &[TypeStats], g: &Gauges) -> std::fmt::Result {
+    let Gauges {
+        sessions,
+        detached,
+        oldest_age_ms,
+        rate_windows,
+    } = *g;
     writeln!(
         o,
         "# HELP interaction_manager_pending Pending interactions by type."
@@ -57,6 +66,12 @@ fn write_all(
     )?;
     writeln!(o, "# TYPE interaction_manager_detached_sessions gauge")?;
     writeln!(o, "interaction_manager_detached_sessions {detached}")?;
+    writeln!(
+        o,
+        "# HELP interaction_manager_rate_limit_windows Sessions whose rate-limit window is held."
+    )?;
+    writeln!(o, "# TYPE interaction_manager_rate_limit_windows gauge")?;
+    writeln!(o, "interaction_manager_rate_limit_windows {rate_windows}")?;
     writeln!(
         o,
         "# HELP interaction_manager_settled_total Settled interactions by type and how they ended."

@@ -519,12 +519,16 @@ impl<P> Registry<P> {
     pub fn metrics(&mut self, now: u64) -> String {
         let now = self.tick(now);
         let oldest = self.entries.values().map(|e| e.requested_at).min();
-        crate::metrics::render(
-            self.stats.rows(),
-            self.sessions.len(),
-            self.detached.len(),
-            oldest.map_or(0, |at| now.saturating_sub(at)),
-        )
+        if let Some(rates) = &mut self.rates {
+            rates.prune(now);
+        }
+        let gauges = crate::metrics::Gauges {
+            sessions: self.sessions.len(),
+            detached: self.detached.len(),
+            oldest_age_ms: oldest.map_or(0, |at| now.saturating_sub(at)),
+            rate_windows: self.rate_windows().0,
+        };
+        crate::metrics::render(self.stats.rows(), &gauges)
     }
 
     /// Restarts the timeout of a pending interaction (the user opened the dialog, is typing),
