@@ -102,6 +102,31 @@ const metrics = {
     stall = Math.max(stall, performance.now() - last);
     return { value: stall, settledMs, unit: 'ms max stall' };
   },
+  // 160k interactions past the stale threshold, swept by one cleanupStaleInteractions() call:
+  // the longest loop stall (the same ref'd 1 ms probe) and the time until all are settled.
+  async staleSweep() {
+    const m = make({ maxInteractionsPerSession: 1000, interactionTimeoutMs: 0, staleThresholdMs: 50, cleanupIntervalMs: 0 });
+    const { all } = requestBatch(m, 160_000, 1000);
+    const allSettled = Promise.allSettled(all);
+    await new Promise((r) => setTimeout(r, 80));
+    const started = performance.now();
+    let last = started;
+    let stall = 0;
+    let timer;
+    const probe = () => {
+      const now = performance.now();
+      stall = Math.max(stall, now - last);
+      last = now;
+      timer = setTimeout(probe, 1);
+    };
+    timer = setTimeout(probe, 1);
+    m.cleanupStaleInteractions();
+    await allSettled;
+    clearTimeout(timer);
+    const settledMs = performance.now() - started;
+    stall = Math.max(stall, performance.now() - last);
+    return { value: stall, settledMs, unit: 'ms max stall' };
+  },
   // 10k pending over 1000 sessions; list 50 sessions with a type filter.
   async listing() {
     const m = make();

@@ -1,7 +1,7 @@
 'use strict';
-// npm run fuzz -- --seconds N --seed S: random operation sequences against the native manager
-// and the pure-JS baseline until time runs out; on the first difference, shrinks the sequence
-// and prints it with the differing outcomes, and exits 1.
+// npm run fuzz -- --seconds N --seed S [--sequences K]: random operation sequences against the
+// native manager and the pure-JS baseline until time runs out (or K sequences ran); on the first
+// difference, shrinks the sequence and prints it with the differing outcomes, and exits 1.
 const { parseArgs } = require('node:util');
 const { generate, compare, shrink } = require('../__test__/support/differential');
 
@@ -10,6 +10,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     seed: { type: 'string', default: String(Date.now() % 1e9) },
     length: { type: 'string', default: '40' },
+    sequences: { type: 'string', default: String(Number.MAX_SAFE_INTEGER) },
   },
 });
 const until = Date.now() + Number(values.seconds) * 1000;
@@ -17,7 +18,8 @@ let seed = Number(values.seed);
 let sequences = 0;
 
 (async () => {
-  while (Date.now() < until) {
+  const limit = Number(values.sequences);
+  while (Date.now() < until && sequences < limit) {
     const scenario = generate(seed, Number(values.length));
     const diff = await compare(scenario);
     sequences++;

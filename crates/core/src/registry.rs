@@ -7,7 +7,8 @@ use crate::id::InteractionId;
 use crate::rates::Rates;
 use crate::stats::StatsTable;
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap, VecDeque};
 use std::num::NonZeroU64;
 use std::rc::Rc;
 
@@ -120,8 +121,10 @@ pub struct Registry<P> {
     history: VecDeque<(InteractionId, SettleCode, u64)>,
     settled: FxHashMap<InteractionId, (SettleCode, u64)>,
     rates: Option<Rates>,
-    /// Ids found stale by the sweep in progress, oldest first, settled a chunk per call.
-    stale: VecDeque<InteractionId>,
+    /// The sweep in progress: what it found stale, as a min-heap on request order, so that
+    /// starting a sweep costs one scan and a heapify (O(n)), and each chunk pops its share
+    /// (O(chunk log n)): no event-loop turn pays for sorting everything.
+    stale: BinaryHeap<Reverse<(u64, InteractionId)>>,
     /// Detached sessions and the end of their grace, both ways.
     detached: HashMap<Rc<str>, u64>,
     graces: BTreeSet<(u64, Rc<str>)>,
@@ -141,7 +144,7 @@ impl<P> Registry<P> {
             shut_down: false,
             history: VecDeque::new(),
             settled: FxHashMap::default(),
-            stale: VecDeque::new(),
+            stale: BinaryHeap::new(),
             detached: HashMap::new(),
             graces: BTreeSet::new(),
         }
@@ -397,8 +400,8 @@ impl<P> Registry<P> {
     }
 
     /// Settles up to `limit` interactions older than the stale threshold, oldest first, and
-    /// returns whether more of this sweep remain. A sweep scans and sorts once (n log n), then
-    /// hands out chunks, so the caller can yield to the event loop between them; interactions
+    /// returns whether more of this sweep remain. A sweep scans once, then hands out chunks
+    /// (n log n in all), so the caller can yield to the event loop between them; interactions
     /// that end otherwise meanwhile are skipped.
     pub fn sweep_stale(&mut self, now: u64, limit: usize, out: &mut Vec<Settled<P>>) -> bool {
         let now = self.tick(now);
@@ -410,17 +413,16 @@ impl<P> Registry<P> {
             return false;
         }
         if self.stale.is_empty() {
-            let mut stale: Vec<(u64, InteractionId)> = self
+            let stale: Vec<Reverse<(u64, InteractionId)>> = self
                 .entries
                 .iter()
                 .filter(|(_, e)| e.requested_at.saturating_add(threshold) <= now)
-                .map(|(id, e)| (e.seq, *id))
+                .map(|(id, e)| Reverse((e.seq, *id)))
                 .collect();
-            stale.sort_unstable();
-            self.stale.extend(stale.into_iter().map(|(_, id)| id));
+            self.stale = BinaryHeap::from(stale);
         }
         for _ in 0..limit {
-            let Some(id) = self.stale.pop_front() else {
+            let Some(Reverse((_, id))) = self.stale.pop() else {
                 break;
             };
             out.extend(self.settle(id, SettleCode::Stale));
