@@ -26,6 +26,28 @@ function requestBatch(m, n, sessions, extra = {}) {
   return { all, ids };
 }
 
+/** Runs `start` and awaits what it returns: the longest event-loop stall meanwhile, measured as
+ * the largest gap between the runs of a ref'd 1 ms timer chain (which also keeps the process
+ * alive: the package's timers are unref'd), and the time until it settled. */
+async function stallWhile(start) {
+  const started = performance.now();
+  let last = started;
+  let stall = 0;
+  let timer;
+  const probe = () => {
+    const now = performance.now();
+    stall = Math.max(stall, now - last);
+    last = now;
+    timer = setTimeout(probe, 1);
+  };
+  timer = setTimeout(probe, 1);
+  await start();
+  clearTimeout(timer);
+  const settledMs = performance.now() - started;
+  stall = Math.max(stall, performance.now() - last);
+  return { value: stall, settledMs, unit: 'ms max stall' };
+}
+
 async function throughput(fn) {
   const bench = new Bench({ time: 1500, warmupTime: 300 });
   bench.add(metric, fn);
@@ -78,54 +100,24 @@ const metrics = {
     return result;
   },
   // 100k interactions with the same 200 ms timeout: longest loop stall and time to settle all.
-  // A ref'd 1 ms timer chain keeps the process alive (the package's timers are unref'd) and
-  // measures the stall as the largest gap between its runs.
   async massTimeout() {
     const m = make({ maxInteractionsPerSession: 1000 });
     const { all } = requestBatch(m, 100_000, 1000, { timeoutMs: 200 });
     // Attaching 100k reactions is setup, not a stall: do it before the probe starts.
     const allSettled = Promise.allSettled(all);
-    const started = performance.now();
-    let last = started;
-    let stall = 0;
-    let timer;
-    const probe = () => {
-      const now = performance.now();
-      stall = Math.max(stall, now - last);
-      last = now;
-      timer = setTimeout(probe, 1);
-    };
-    timer = setTimeout(probe, 1);
-    await allSettled;
-    clearTimeout(timer);
-    const settledMs = performance.now() - started;
-    stall = Math.max(stall, performance.now() - last);
-    return { value: stall, settledMs, unit: 'ms max stall' };
+    return stallWhile(() => allSettled);
   },
   // 160k interactions past the stale threshold, swept by one cleanupStaleInteractions() call:
-  // the longest loop stall (the same ref'd 1 ms probe) and the time until all are settled.
+  // the longest loop stall and the time until all are settled.
   async staleSweep() {
     const m = make({ maxInteractionsPerSession: 1000, interactionTimeoutMs: 0, staleThresholdMs: 50, cleanupIntervalMs: 0 });
     const { all } = requestBatch(m, 160_000, 1000);
     const allSettled = Promise.allSettled(all);
     await new Promise((r) => setTimeout(r, 80));
-    const started = performance.now();
-    let last = started;
-    let stall = 0;
-    let timer;
-    const probe = () => {
-      const now = performance.now();
-      stall = Math.max(stall, now - last);
-      last = now;
-      timer = setTimeout(probe, 1);
-    };
-    timer = setTimeout(probe, 1);
-    m.cleanupStaleInteractions();
-    await allSettled;
-    clearTimeout(timer);
-    const settledMs = performance.now() - started;
-    stall = Math.max(stall, performance.now() - last);
-    return { value: stall, settledMs, unit: 'ms max stall' };
+    return stallWhile(() => {
+      m.cleanupStaleInteractions();
+      return allSettled;
+    });
   },
   // 10k pending over 1000 sessions; list 50 sessions with a type filter.
   async listing() {

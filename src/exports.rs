@@ -169,17 +169,16 @@ fn answer_code(e: AnswerError) -> f64 {
 }
 
 /// Runs `f` on the registry at `clock`, then finishes every interaction it settled and returns
-/// the report (`Finisher::report`) with `extra(result)` as its second element. `reason` is the
+/// the report (`Finisher::report`) with `f`'s result as its second element. `reason` is the
 /// message of `Rejected` settlements. `f` only collects: no JS runs while the registry is
 /// borrowed, and nothing it settled is left unfinished.
-fn settle_with<R>(
+fn settle_with<'a>(
     env: napi_env,
     handle: u32,
     clock: f64,
     reason: Option<napi_value>,
-    f: impl FnOnce(&mut Manager, &mut Vec<Settled<Held>>) -> R,
-    extra: impl FnOnce(napi_env, R) -> Result<napi_value>,
-) -> Result<napi_value> {
+    f: impl FnOnce(&mut Manager, &mut Vec<Settled<Held>>) -> f64,
+) -> Result<Unknown<'a>> {
     let (result, settled, factory) = managers::with(handle, |m| {
         m.registry.advance(now(clock));
         let mut settled = Vec::new();
@@ -202,14 +201,9 @@ fn settle_with<R>(
             };
             fin.finish(s.payload.deferred, Some(s.payload.slot), Some(s.id), ending);
         }
-        let extra = extra(env, result)?;
-        fin.report(extra)
+        let extra = raw::number(env, result)?;
+        out(env, fin.report(extra)?)
     }
-}
-
-fn number(env: napi_env, n: f64) -> Result<napi_value> {
-    // SAFETY: this call's env.
-    unsafe { raw::number(env, n) }
 }
 
 /// Rejects one interaction with `message` (code `REJECTED`), or with the abort error when
@@ -233,26 +227,20 @@ pub fn reject<'a>(
     let id = unsafe { raw::read_str(env, id.value().value, 36)? };
     let reason = (!aborted).then(|| message.value().value);
     let found = id.map(|id| {
-        settle_with(
-            env,
-            handle,
-            clock,
-            reason,
-            |m, out| {
-                m.registry
-                    .reject(id.as_bytes(), code)
-                    .map(|s| out.push(s))
-                    .is_ok()
-            },
-            |env, found| number(env, if found { 1.0 } else { 0.0 }),
-        )
+        settle_with(env, handle, clock, reason, |m, out| {
+            match m.registry.reject(id.as_bytes(), code) {
+                Ok(s) => {
+                    out.push(s);
+                    1.0
+                }
+                Err(_) => 0.0,
+            }
+        })
     });
-    // SAFETY: this call's env and values.
-    unsafe {
-        match found {
-            Some(report) => out(env, report?),
-            None => out(env, raw::null(env)?),
-        }
+    match found {
+        Some(report) => report,
+        // SAFETY: this call's env.
+        None => unsafe { out(env, raw::null(env)?) },
     }
 }
 
@@ -268,21 +256,12 @@ pub fn remove_session<'a>(
     let env = env.raw();
     // SAFETY: this call's env and values.
     let session = unsafe { raw::read_str(env, session.value().value, MAX_NAME)? };
-    let report = settle_with(
-        env,
-        handle,
-        clock,
-        None,
-        |m, out| {
-            if let Some(session) = &session {
-                out.extend(m.registry.remove_session(session));
-            }
-            out.len()
-        },
-        |env, n| number(env, n as f64),
-    )?;
-    // SAFETY: this call's env.
-    unsafe { out(env, report) }
+    settle_with(env, handle, clock, None, |m, out| {
+        if let Some(session) = &session {
+            out.extend(m.registry.remove_session(session));
+        }
+        out.len() as f64
+    })
 }
 
 /// Settles at most `limit` timed-out interactions (and ended graces). The report's extra is the
@@ -291,22 +270,14 @@ pub fn remove_session<'a>(
 pub fn expire<'a>(env: Env, handle: u32, clock: f64, limit: u32) -> Result<Unknown<'a>> {
     let env = env.raw();
     let now = now(clock);
-    let report = settle_with(
-        env,
-        handle,
-        clock,
-        None,
-        |m, out| {
-            if m.registry.expire(now, limit as usize, out) {
-                Some(now)
-            } else {
-                m.registry.next_deadline()
-            }
-        },
-        |env, next| number(env, next.map_or(-1.0, |at| at as f64)),
-    )?;
-    // SAFETY: this call's env.
-    unsafe { out(env, report) }
+    settle_with(env, handle, clock, None, |m, out| {
+        let next = if m.registry.expire(now, limit as usize, out) {
+            Some(now)
+        } else {
+            m.registry.next_deadline()
+        };
+        next.map_or(-1.0, |at| at as f64)
+    })
 }
 
 /// Settles the next `limit` interactions of the stale sweep (starting one when none is under
@@ -315,16 +286,9 @@ pub fn expire<'a>(env: Env, handle: u32, clock: f64, limit: u32) -> Result<Unkno
 pub fn sweep_stale<'a>(env: Env, handle: u32, clock: f64, limit: u32) -> Result<Unknown<'a>> {
     let env = env.raw();
     let now = now(clock);
-    let report = settle_with(
-        env,
-        handle,
-        clock,
-        None,
-        |m, out| m.registry.sweep_stale(now, limit as usize, out),
-        |env, more| number(env, if more { 1.0 } else { 0.0 }),
-    )?;
-    // SAFETY: this call's env.
-    unsafe { out(env, report) }
+    settle_with(env, handle, clock, None, |m, out| {
+        f64::from(u8::from(m.registry.sweep_stale(now, limit as usize, out)))
+    })
 }
 
 /// Refuses later requests and rejects every pending interaction with `SHUTDOWN`; idempotent.
@@ -332,17 +296,8 @@ pub fn sweep_stale<'a>(env: Env, handle: u32, clock: f64, limit: u32) -> Result<
 #[napi(catch_unwind)]
 pub fn shutdown<'a>(env: Env, handle: u32, clock: f64) -> Result<Unknown<'a>> {
     let env = env.raw();
-    let report = settle_with(
-        env,
-        handle,
-        clock,
-        None,
-        |m, out| {
-            out.extend(m.registry.shutdown());
-            out.len()
-        },
-        |env, n| number(env, n as f64),
-    )?;
-    // SAFETY: this call's env.
-    unsafe { out(env, report) }
+    settle_with(env, handle, clock, None, |m, out| {
+        out.extend(m.registry.shutdown());
+        out.len() as f64
+    })
 }
