@@ -201,6 +201,7 @@ class InteractionManager extends EventEmitter {
   #signals = new Map(); // signal -> { onAbort, ids: Set }
   #signalOf = new Map(); // id -> signal
   #listed = new Uint32Array(256);
+  #lengths = new Uint32Array(64);
 
   static {
     expireOf = (m) => m.#expire();
@@ -547,7 +548,7 @@ class InteractionManager extends EventEmitter {
   }
 
   getPendingInteractions(sessionIds, type = null) {
-    // Read the argument once, into plain strings, before the binding runs: its getters (or a
+    // Read the argument once, into plain strings, before anything else: its getters (or a
     // Proxy's traps) may call back into this manager, and must not do so mid-listing.
     const names = [];
     if (Array.isArray(sessionIds)) {
@@ -557,11 +558,19 @@ class InteractionManager extends EventEmitter {
         if (typeof s === 'string') names.push(s);
       }
     }
+    // Then, with no user code left to run, one string and their lengths for the binding.
+    let lengths = this.#lengths;
+    if (lengths.length < names.length) lengths = this.#lengths = new Uint32Array(2 ** Math.ceil(Math.log2(names.length)));
+    let joined = '';
+    for (let i = 0; i < names.length; i++) {
+      lengths[i] = names[i].length;
+      joined += names[i];
+    }
     let listed = this.#listed;
-    let n = native.list(this.#handle, names, type, listed);
+    let n = native.list(this.#handle, joined, lengths, names.length, type, listed);
     if (n > listed.length) {
       listed = this.#listed = new Uint32Array(2 ** Math.ceil(Math.log2(n)));
-      n = native.list(this.#handle, names, type, listed);
+      n = native.list(this.#handle, joined, lengths, names.length, type, listed);
     }
     const slots = this.#core.slots;
     const out = new Array(n);

@@ -109,8 +109,8 @@ class BaselineInteractionManager extends EventEmitter {
     const requestedAt = Date.now();
     return new Promise((resolve, reject) => {
       const timeout = timeoutMs ?? this.options.interactionTimeoutMs;
-      const cap = maxTotalMs > 0 ? performance.now() + maxTotalMs : Infinity;
-      const record = { id, type, row: this.row(type), sessionId, data, metadata, requestedAt, resolve, reject, timer: null, timeout, cap, abortSignal, onAbort: null };
+      const cap = maxTotalMs > 0 ? Math.floor(performance.now()) + maxTotalMs : Infinity;
+      const record = { id, type, row: this.row(type), sessionId, data, metadata, requestedAt, resolve, reject, timer: null, at: Infinity, timeout, cap, abortSignal, onAbort: null };
       this.schedule(record);
       if (abortSignal) {
         record.onAbort = () => this.settle(id, 'ABORTED', MESSAGES.ABORTED);
@@ -127,14 +127,17 @@ class BaselineInteractionManager extends EventEmitter {
     });
   }
 
-  // (Re)starts the record's timer: `timeout` from now, never past its cap.
+  // (Re)starts the record's timer: `timeout` from now, never past its cap. Times are whole
+  // milliseconds, like Node's timer clock; a deadline that does not move keeps its timer.
   schedule(record) {
+    const now = Math.floor(performance.now());
+    const at = Math.min(record.timeout > 0 ? now + record.timeout : Infinity, record.cap);
+    if (at === record.at) return;
+    record.at = at;
     if (record.timer) clearTimeout(record.timer);
     record.timer = null;
-    const now = performance.now();
-    const at = Math.min(record.timeout > 0 ? now + record.timeout : Infinity, record.cap);
     if (at === Infinity) return;
-    record.timer = setTimeout(() => this.settle(record.id, 'TIMEOUT', MESSAGES.TIMEOUT), Math.max(0, at - now));
+    record.timer = setTimeout(() => this.settle(record.id, 'TIMEOUT', MESSAGES.TIMEOUT), at - now);
     record.timer.unref();
   }
 

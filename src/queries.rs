@@ -2,34 +2,43 @@
 
 use crate::args::{millis, now, out, type_error, MAX_NAME};
 use crate::managers;
-use crate::raw::{self, StrBuf};
+use crate::raw;
 use napi::bindgen_prelude::*;
 use napi::sys;
 use napi::JsValue;
 use napi_derive::napi;
 
-/// Writes the slots of the pending interactions of `sessions` (an array; other values list
-/// nothing) into `out` (a Uint32Array), in that order and then request order, of type `kind`
-/// when it is a string. Returns how many there are; when that exceeds `out.length`, nothing is
-/// written and the caller retries with a larger array.
+/// Writes the slots of the pending interactions of the sessions named by `names` into `out` (a
+/// Uint32Array), in that order and then request order, of type `kind` when it is a string.
+/// `names` is the session ids joined into one string, and the first `count` elements of
+/// `lengths` (a Uint32Array) their lengths in UTF-16 units: one string read instead of two N-API
+/// calls per session. A name that is not well-formed matches no session. Returns how many there
+/// are; when that exceeds `out.length`, nothing is written and the caller retries larger.
 #[napi(catch_unwind)]
 pub fn list(
     env: Env,
     handle: u32,
-    sessions: Unknown<'_>,
+    names: Unknown<'_>,
+    lengths: Unknown<'_>,
+    count: u32,
     kind: Unknown<'_>,
     out: Unknown<'_>,
 ) -> Result<u32> {
     let env = env.raw();
     // SAFETY: this call's env and values (the contract at the top of `raw.rs`).
     unsafe {
-        let mut names = Vec::new();
-        if let Some(len) = raw::array_len(env, sessions.value().value)? {
-            let mut buf = StrBuf::default();
-            for i in 0..len {
-                let item = raw::element(env, sessions.value().value, i)?;
-                if let Some(name) = buf.read(env, item, MAX_NAME)? {
-                    names.push(name.to_owned());
+        let units = raw::read_units(env, names.value().value)?;
+        let mut lengths_value = lengths.value().value;
+        let lengths = raw::u32_array(env, &mut lengths_value)?;
+        let mut sessions = Vec::with_capacity(count as usize);
+        let mut at = 0usize;
+        for &len in lengths.iter().take(count as usize) {
+            let end = at.saturating_add(len as usize).min(units.len());
+            let part = &units[at..end];
+            at = end;
+            if part.len() <= MAX_NAME {
+                if let Ok(name) = String::from_utf16(part) {
+                    sessions.push(name);
                 }
             }
         }
@@ -46,7 +55,7 @@ pub fn list(
         managers::with(handle, |m| {
             let found = m
                 .registry
-                .pending_of(names.iter().map(String::as_str), filter.as_deref());
+                .pending_of(sessions.iter().map(String::as_str), filter.as_deref());
             if found.len() <= target.len() {
                 for (slot, (_, held)) in target.iter_mut().zip(&found) {
                     *slot = held.slot;

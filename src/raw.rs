@@ -115,30 +115,6 @@ pub unsafe fn set_element(env: napi_env, arr: napi_value, i: u32, value: napi_va
 
 /// # Safety
 /// The module's contract (see the top of `raw.rs`).
-pub unsafe fn array_len(env: napi_env, arr: napi_value) -> Result<Option<u32>> {
-    let mut is_array = false;
-    check(sys::napi_is_array(env, arr, &mut is_array), "is_array")?;
-    if !is_array {
-        return Ok(None);
-    }
-    let mut len = 0;
-    check(
-        sys::napi_get_array_length(env, arr, &mut len),
-        "get_array_length",
-    )?;
-    Ok(Some(len))
-}
-
-/// # Safety
-/// The module's contract (see the top of `raw.rs`).
-pub unsafe fn element(env: napi_env, arr: napi_value, i: u32) -> Result<napi_value> {
-    let mut v = ptr::null_mut();
-    check(sys::napi_get_element(env, arr, i, &mut v), "get_element")?;
-    Ok(v)
-}
-
-/// # Safety
-/// The module's contract (see the top of `raw.rs`).
 pub unsafe fn call(env: napi_env, f: napi_value, args: &[napi_value]) -> Result<napi_value> {
     let mut out = ptr::null_mut();
     let recv = undefined(env)?;
@@ -372,4 +348,25 @@ pub unsafe fn define_value(
         sys::napi_define_properties(env, object, 1, &property),
         "define_properties",
     )
+}
+
+/// A whole JS string as UTF-16 units (empty for a value that is no string).
+///
+/// # Safety
+/// The module's contract (see the top of `raw.rs`).
+pub unsafe fn read_units(env: napi_env, value: napi_value) -> Result<Vec<u16>> {
+    let mut len = 0;
+    let status = sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut len);
+    if status == sys::Status::napi_string_expected {
+        return Ok(Vec::new());
+    }
+    check(status, "string length")?;
+    let mut units = vec![0u16; len + 1];
+    let mut written = 0;
+    check(
+        sys::napi_get_value_string_utf16(env, value, units.as_mut_ptr(), units.len(), &mut written),
+        "get_value_string_utf16",
+    )?;
+    units.truncate(written);
+    Ok(units)
 }

@@ -80,6 +80,8 @@ struct Model {
     timeout: u64,
     cap: Option<u64>,
     deadline: Option<u64>,
+    /// When its timeout was last (re)started: ties on `deadline` fire in this order.
+    armed: u64,
     settled: Option<SettleCode>,
 }
 
@@ -115,6 +117,7 @@ struct World {
     now: u64,
     shut_down: bool,
     next_id: u128,
+    next_arm: u64,
     /// Admitted requests: (time, named session or None for the shared bucket).
     rate_log: Vec<(u64, Option<usize>)>,
     detached: HashMap<usize, u64>,
@@ -133,6 +136,7 @@ impl World {
             now: 0,
             shut_down: false,
             next_id: 1,
+            next_arm: 0,
             rate_log: Vec::new(),
             detached: HashMap::new(),
             stale_queue: Vec::new(),
@@ -238,8 +242,10 @@ impl World {
                     timeout: t,
                     cap,
                     deadline: deadline_of(self.now, t, cap),
+                    armed: self.next_arm,
                     settled: None,
                 });
+                self.next_arm += 1;
             }
             (Err(refused), Some(code)) => {
                 assert_eq!(refused.error.code(), code);
@@ -305,7 +311,12 @@ impl World {
                 if m.settled.is_some() {
                     assert_eq!(got.unwrap_err(), AnswerError::InvalidOrDecided);
                 } else {
-                    m.deadline = deadline_of(now, m.timeout, m.cap);
+                    let next = deadline_of(now, m.timeout, m.cap);
+                    if next != m.deadline {
+                        m.deadline = next;
+                        m.armed = self.next_arm;
+                        self.next_arm += 1;
+                    }
                     assert_eq!(got.unwrap(), m.deadline);
                 }
             }
@@ -357,13 +368,13 @@ impl World {
                     );
                 }
                 let gone: Vec<usize> = expected.iter().map(|&(i, _)| i).collect();
-                let mut due: Vec<(u64, usize)> = self
+                let mut due: Vec<(u64, u64, usize)> = self
                     .pending()
                     .filter(|(i, _)| !gone.contains(i))
-                    .filter_map(|(i, m)| m.deadline.filter(|&d| d <= now).map(|d| (d, i)))
+                    .filter_map(|(i, m)| m.deadline.filter(|&d| d <= now).map(|d| (d, m.armed, i)))
                     .collect();
                 due.sort();
-                expected.extend(due.into_iter().map(|(_, i)| (i, SettleCode::Timeout)));
+                expected.extend(due.into_iter().map(|(_, _, i)| (i, SettleCode::Timeout)));
                 let mut got = Vec::new();
                 while self.reg.expire(now, 2, &mut got) {}
                 self.apply(got, expected);
