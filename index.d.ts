@@ -24,6 +24,20 @@ export interface InteractionManagerOptions {
    * never get one); later types are counted under `other`. Default 256.
    */
   maxTypes?: number;
+  /**
+   * Where the manager writes: `debug` lines for each step, and `warn` for unknown ids and late
+   * answers (at most one line per 10 s, counting the rest). Default: `console.warn` for warnings,
+   * `util.debuglog('interactions')` for debug lines (`NODE_DEBUG=interactions`; the legacy
+   * `DEBUG=interactions` writes them to `console.log`).
+   */
+  logger?: InteractionLogger | null;
+}
+
+/** Anything with these three methods: `console`, a pino or winston logger. */
+export interface InteractionLogger {
+  debug(...args: unknown[]): unknown;
+  warn(...args: unknown[]): unknown;
+  error(...args: unknown[]): unknown;
 }
 
 export type InteractionType = 'permission' | 'plan-approval' | 'ask-user' | (string & {});
@@ -157,3 +171,8 @@ export const DEFAULTS: Readonly<Required<InteractionManagerOptions>>;
 export function getInteractionManager(): InteractionManager;
 /** Shuts the process-wide manager down and forgets it. */
 export function resetInteractionManager(): void;
+/**
+ * Sets the options the process-wide manager will be created with (over the `INTERACTION_*`
+ * environment variables); throws once it exists (until `resetInteractionManager()`).
+ */
+export function configureInteractionManager(options: InteractionManagerOptions): void;

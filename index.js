@@ -6,16 +6,8 @@ const { EventEmitter } = require('node:events');
 const { randomUUID } = require('node:crypto');
 const native = require('./binding.js');
 
-const DEFAULTS = Object.freeze({
-  interactionTimeoutMs: 300_000,
-  staleThresholdMs: 600_000,
-  cleanupIntervalMs: 300_000,
-  maxInteractionsPerSession: 100,
-  maxPendingTotal: 10_000,
-  requireSessionMatch: false,
-  rateLimit: null,
-  maxTypes: 256,
-});
+const { DEFAULTS, readOptions, checkMillis, fromEnvironment } = require('./lib/options.js');
+const { defaultLogger, Throttle } = require('./lib/logging.js');
 
 // Interactions settled per event-loop turn by expiry and by the stale sweep, so that 100k
 // endings at once do not stall the loop: with 500, the longest stall measured here was 7-11 ms
@@ -87,8 +79,6 @@ function errorFactory(core) {
   };
 }
 
-const debugEnabled = () => /(^|[,\s])interactions($|[,\s])/.test(process.env.DEBUG || '');
-
 function describeId(id) {
   return typeof id === 'string' ? JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}...` : id) : `<${typeof id}>`;
 }
@@ -100,48 +90,6 @@ function reasonText(reason) {
   } catch {
     return 'Interaction rejected';
   }
-}
-
-function checkMillis(name, value) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`${name} must be a finite number >= 0 (0 disables), got ${typeof value === 'number' ? value : typeof value}`);
-  }
-  return Math.ceil(value);
-}
-
-function checkCount(name, value) {
-  if (!Number.isInteger(value) || value < 1 || value > 0xffffffff) {
-    throw new TypeError(`${name} must be an integer from 1 to 4294967295`);
-  }
-  return value;
-}
-
-function readOptions(options) {
-  if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object') throw new TypeError('InteractionManager options must be an object');
-  const known = Object.keys(DEFAULTS);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new TypeError(`Unknown InteractionManager option '${key}'; known: ${known.join(', ')}`);
-  }
-  const o = { ...DEFAULTS, ...options };
-  if (typeof o.requireSessionMatch !== 'boolean') throw new TypeError('requireSessionMatch must be a boolean');
-  let rateLimit = null;
-  if (o.rateLimit !== null && o.rateLimit !== undefined) {
-    if (typeof o.rateLimit !== 'object') throw new TypeError('rateLimit must be { max, windowMs }');
-    const windowMs = checkMillis('rateLimit.windowMs', o.rateLimit.windowMs);
-    if (windowMs === 0) throw new TypeError('rateLimit.windowMs must be > 0');
-    rateLimit = { max: checkCount('rateLimit.max', o.rateLimit.max), windowMs };
-  }
-  return {
-    interactionTimeoutMs: checkMillis('interactionTimeoutMs', o.interactionTimeoutMs),
-    staleThresholdMs: checkMillis('staleThresholdMs', o.staleThresholdMs),
-    cleanupIntervalMs: checkMillis('cleanupIntervalMs', o.cleanupIntervalMs),
-    maxInteractionsPerSession: checkCount('maxInteractionsPerSession', o.maxInteractionsPerSession),
-    maxPendingTotal: checkCount('maxPendingTotal', o.maxPendingTotal),
-    requireSessionMatch: o.requireSessionMatch,
-    rateLimit,
-    maxTypes: checkCount('maxTypes', o.maxTypes),
-  };
 }
 
 // Session ids decide who may answer, so they must compare exactly: no lone surrogates.
@@ -188,7 +136,9 @@ class InteractionManager extends EventEmitter {
   #sweeper = null;
   #sweepStep = null;
   #closed = false;
-  #debug = debugEnabled();
+  #logger;
+  #debug;
+  #throttle;
   // Shared with the error factory: records by slot, free slots, and the last error it made.
   #core = { slots: [], lastMade: undefined };
   #free = [];
@@ -213,6 +163,15 @@ class InteractionManager extends EventEmitter {
     super();
     const o = readOptions(options);
     this.#timeoutMs = o.interactionTimeoutMs;
+    if (o.logger === null) {
+      const { logger, debugEnabled } = defaultLogger();
+      this.#logger = logger;
+      this.#debug = debugEnabled;
+    } else {
+      this.#logger = o.logger;
+      this.#debug = true;
+    }
+    this.#throttle = new Throttle(this.#logger);
     this.#handle = native.create(errorFactory(this.#core), {
       interactionTimeoutMs: o.interactionTimeoutMs,
       staleThresholdMs: o.staleThresholdMs,
@@ -231,7 +190,7 @@ class InteractionManager extends EventEmitter {
   }
 
   #log(...args) {
-    if (this.#debug) console.log('[InteractionManager]', ...args);
+    if (this.#debug) this.#logger.debug(...args);
   }
 
   requestInteraction(request) {
@@ -511,9 +470,11 @@ class InteractionManager extends EventEmitter {
     const now = clock();
     const known = native.settledAs(this.#handle, interactionId, now);
     if (known === null) {
-      console.warn(`[InteractionManager] Interaction ${describeId(interactionId)} not found or already decided`);
+      this.#throttle.warn(`[InteractionManager] Interaction ${describeId(interactionId)} not found or already decided`);
       return { success: false, error: 'invalid_or_decided' };
     }
+    // The host ignores the return value: say how it ended.
+    this.#throttle.warn(`[InteractionManager] Interaction ${describeId(interactionId)} already ended: ${known[0]}`);
     const settledAt = Math.round(Date.now() - (now - known[1]));
     return { success: false, error: 'invalid_or_decided', settledAs: known[0], settledAt };
   }
@@ -642,9 +603,12 @@ class InteractionManager extends EventEmitter {
 }
 
 let instance = null;
+let configured = {};
 
+/** The process-wide manager, created on first call with the environment's options (see
+ * lib/options.js), overridden by those given to configureInteractionManager. */
 function getInteractionManager() {
-  if (instance === null) instance = new InteractionManager();
+  if (instance === null) instance = new InteractionManager({ ...fromEnvironment(), ...configured });
   return instance;
 }
 
@@ -653,4 +617,13 @@ function resetInteractionManager() {
   instance = null;
 }
 
-module.exports = { InteractionManager, InteractionError, getInteractionManager, resetInteractionManager, DEFAULTS };
+/** Sets the options the process-wide manager will be created with; an error once it exists. */
+function configureInteractionManager(options) {
+  if (instance !== null) {
+    throw new Error('configureInteractionManager: the manager already exists; call it before the first getInteractionManager() (or after resetInteractionManager())');
+  }
+  readOptions(options); // a bad option throws here, where it was given
+  configured = { ...options };
+}
+
+module.exports = { InteractionManager, InteractionError, getInteractionManager, resetInteractionManager, configureInteractionManager, DEFAULTS };

@@ -56,6 +56,7 @@ describe('shutdown and the singleton', () => {
       maxInteractionsPerSession: 100,
       maxPendingTotal: 10000,
       maxTypes: 256,
+      logger: null,
       requireSessionMatch: false,
       rateLimit: null,
     });

@@ -4,12 +4,14 @@ import {
   InteractionError,
   getInteractionManager,
   resetInteractionManager,
+  configureInteractionManager,
   DEFAULTS,
   type AnswerResult,
   type PendingInteraction,
 } from 'native-interaction-manager';
 
 const m = new InteractionManager({ interactionTimeoutMs: 1000, rateLimit: { max: 10, windowMs: 1000 }, requireSessionMatch: true, maxTypes: 64 });
+configureInteractionManager({ interactionTimeoutMs: 60_000, logger: console });
 const again: InteractionManager = getInteractionManager();
 resetInteractionManager();
 

@@ -1,0 +1,105 @@
+'use strict';
+// Options of a manager: defaults, checks, and the environment variables the process-wide
+// manager reads when it is first created (so the one-line drop-in can be configured without code).
+
+const DEFAULTS = Object.freeze({
+  interactionTimeoutMs: 300_000,
+  staleThresholdMs: 600_000,
+  cleanupIntervalMs: 300_000,
+  maxInteractionsPerSession: 100,
+  maxPendingTotal: 10_000,
+  requireSessionMatch: false,
+  rateLimit: null,
+  maxTypes: 256,
+  logger: null,
+});
+
+function checkMillis(name, value) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${name} must be a finite number >= 0 (0 disables), got ${typeof value === 'number' ? value : typeof value}`);
+  }
+  return Math.ceil(value);
+}
+
+function checkCount(name, value) {
+  if (!Number.isInteger(value) || value < 1 || value > 0xffffffff) {
+    throw new TypeError(`${name} must be an integer from 1 to 4294967295`);
+  }
+  return value;
+}
+
+function checkLogger(logger) {
+  if (logger === null || logger === undefined) return null;
+  const missing = ['debug', 'warn', 'error'].filter((m) => typeof logger?.[m] !== 'function');
+  if (typeof logger !== 'object' && typeof logger !== 'function') throw new TypeError('logger must be an object with debug, warn and error methods');
+  if (missing.length > 0) throw new TypeError(`logger must have debug, warn and error methods; missing: ${missing.join(', ')}`);
+  return logger;
+}
+
+/** Checks `options` and fills in the defaults; throws a TypeError naming a bad option. */
+function readOptions(options) {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object') throw new TypeError('InteractionManager options must be an object');
+  const known = Object.keys(DEFAULTS);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new TypeError(`Unknown InteractionManager option '${key}'; known: ${known.join(', ')}`);
+  }
+  const o = { ...DEFAULTS, ...options };
+  if (typeof o.requireSessionMatch !== 'boolean') throw new TypeError('requireSessionMatch must be a boolean');
+  let rateLimit = null;
+  if (o.rateLimit !== null && o.rateLimit !== undefined) {
+    if (typeof o.rateLimit !== 'object') throw new TypeError('rateLimit must be { max, windowMs }');
+    const windowMs = checkMillis('rateLimit.windowMs', o.rateLimit.windowMs);
+    if (windowMs === 0) throw new TypeError('rateLimit.windowMs must be > 0');
+    rateLimit = { max: checkCount('rateLimit.max', o.rateLimit.max), windowMs };
+  }
+  return {
+    interactionTimeoutMs: checkMillis('interactionTimeoutMs', o.interactionTimeoutMs),
+    staleThresholdMs: checkMillis('staleThresholdMs', o.staleThresholdMs),
+    cleanupIntervalMs: checkMillis('cleanupIntervalMs', o.cleanupIntervalMs),
+    maxInteractionsPerSession: checkCount('maxInteractionsPerSession', o.maxInteractionsPerSession),
+    maxPendingTotal: checkCount('maxPendingTotal', o.maxPendingTotal),
+    requireSessionMatch: o.requireSessionMatch,
+    rateLimit,
+    maxTypes: checkCount('maxTypes', o.maxTypes),
+    logger: checkLogger(o.logger),
+  };
+}
+
+// Variable -> [option, kind]. Durations: whole milliseconds >= 0; counts: integers >= 1.
+const ENVIRONMENT = Object.freeze({
+  INTERACTION_TIMEOUT_MS: ['interactionTimeoutMs', 'millis'],
+  INTERACTION_STALE_THRESHOLD_MS: ['staleThresholdMs', 'millis'],
+  INTERACTION_CLEANUP_INTERVAL_MS: ['cleanupIntervalMs', 'millis'],
+  INTERACTION_MAX_PER_SESSION: ['maxInteractionsPerSession', 'count'],
+  INTERACTION_MAX_PENDING_TOTAL: ['maxPendingTotal', 'count'],
+  INTERACTION_REQUIRE_SESSION_MATCH: ['requireSessionMatch', 'boolean'],
+});
+
+const BOOLEANS = { true: true, 1: true, yes: true, false: false, 0: false, no: false };
+
+/** The options set by environment variables; a malformed one throws a TypeError naming it. */
+function fromEnvironment(env = process.env) {
+  const options = {};
+  for (const [name, [option, kind]] of Object.entries(ENVIRONMENT)) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    const text = raw.trim();
+    let value;
+    if (kind === 'boolean') {
+      value = BOOLEANS[text.toLowerCase()];
+      if (value === undefined) throw new TypeError(`${name} must be true or false (or 1/0, yes/no), got "${raw}"`);
+    } else {
+      value = /^\d+$/.test(text) ? Number(text) : NaN;
+      const ok = Number.isSafeInteger(value) && (kind === 'millis' ? value >= 0 : value >= 1 && value <= 0xffffffff);
+      if (!ok) {
+        const want = kind === 'millis' ? 'a whole number of milliseconds >= 0 (0 disables)' : 'an integer from 1 to 4294967295';
+        throw new TypeError(`${name} must be ${want}, got "${raw}"`);
+      }
+    }
+    options[option] = value;
+  }
+  return options;
+}
+
+module.exports = { DEFAULTS, ENVIRONMENT, readOptions, checkMillis, fromEnvironment };
