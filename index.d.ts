@@ -130,6 +130,19 @@ export type Statistics = { pendingCount: number; sessionCount: number } & {
   [type: string]: TypeStatistics | number;
 };
 
+/** What `getMetricsSnapshot()` returns. Per-type maps are keyed by type (types past `maxTypes` under `other`). */
+export interface MetricsSnapshot {
+  pending: Record<string, number>;
+  sessions: number;
+  detachedSessions: number;
+  rateLimitWindows: number;
+  oldestPendingAgeSeconds: number;
+  /** Settlements by type, then by how they ended (shutdown included). */
+  settled: Record<string, Record<SettleCode, number>>;
+  /** How long interactions waited until settled: cumulative buckets (`le` in seconds, the last `Infinity`), sum in seconds, count. */
+  wait: Record<string, { buckets: { le: number; count: number }[]; sum: number; count: number }>;
+}
+
 export interface InteractionManagerEvents {
   'interaction-request': [interaction: PendingInteraction];
   'interaction-resolved': [event: InteractionResolvedEvent];
@@ -152,6 +165,8 @@ export class InteractionManager extends EventEmitter<InteractionManagerEvents> {
   attachSession(sessionId: string): boolean;
   /** Prometheus text exposition (version 0.0.4) of the manager's gauges, counters and wait histogram. */
   getMetrics(): string;
+  /** Everything `getMetrics()` shows, as a plain object (`native-interaction-manager/prom-client` reads it). */
+  getMetricsSnapshot(): MetricsSnapshot;
   /** Restarts the timeout (the user opened the dialog, is typing), never past `maxTotalMs`. */
   touchInteraction(interactionId: unknown): AnswerResult;
   /** Pending interactions of the given sessions, in that order, then request order. */

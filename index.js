@@ -8,6 +8,7 @@ const native = require('./binding.js');
 
 const { DEFAULTS, readOptions, checkMillis, fromEnvironment } = require('./lib/options.js');
 const { defaultLogger, Throttle } = require('./lib/logging.js');
+const { shapeSnapshot } = require('./lib/snapshot.js');
 
 // Interactions settled per event-loop turn by expiry and by the stale sweep, so that 100k
 // endings at once do not stall the loop: with 500, the longest stall measured here was 7-11 ms
@@ -500,6 +501,12 @@ class InteractionManager extends EventEmitter {
    * oldest pending age, and a histogram of how long interactions waited. */
   getMetrics() {
     return native.metrics(this.#handle, clock());
+  }
+
+  /** Everything getMetrics() shows, as a plain object for any metrics library (see
+   * native-interaction-manager/prom-client for prom-client's registry). */
+  getMetricsSnapshot() {
+    return shapeSnapshot(native.snapshot(this.#handle, clock()));
   }
 
   /** Restarts the interaction's timeout (the user is busy with it), never past its maxTotalMs. */

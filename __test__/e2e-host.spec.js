@@ -4,6 +4,7 @@ const { spawn } = require('node:child_process');
 const { once } = require('node:events');
 const path = require('node:path');
 const WebSocket = require('ws');
+const { checkExposition } = require('./support/exposition');
 
 const MAIN = path.join(__dirname, '..', 'examples', 'host', 'server', 'main.js');
 const CLIENTS = 300;
@@ -114,8 +115,18 @@ describe('example host: reloads and metrics', () => {
       second.send(JSON.stringify({ type: 'interaction-sync-request', sessionIds: [session] }));
       expect((await resolved).interactionId).toBe(interaction.id);
       second.close();
-      const metrics = await (await fetch(host.statsUrl.replace('/stats', '/metrics'))).text();
-      expect(metrics).toMatch(/interaction_manager_settled_total\{type="permission",code="RESOLVED"\} 1\n/);
+      // /metrics is prom-client's registry: the manager's metrics beside Node's default ones,
+      // strictly well formed in both formats.
+      const url = host.statsUrl.replace('/stats', '/metrics');
+      const text = await fetch(url);
+      expect(text.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const samples = checkExposition(await text.text());
+      expect(samples.find((x) => x.name === 'interaction_manager_settled_total' && x.labels.code === 'RESOLVED' && x.labels.type === 'permission').value).toBe(1);
+      expect(samples.some((x) => x.name === 'nodejs_heap_size_used_bytes')).toBe(true);
+      const open = await fetch(url, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+      expect(open.headers.get('content-type')).toMatch(/^application\/openmetrics-text/);
+      const openSamples = checkExposition(await open.text(), { openMetrics: true });
+      expect(openSamples.find((x) => x.name === 'interaction_manager_settled_total' && x.labels.code === 'RESOLVED' && x.labels.type === 'permission').value).toBe(1);
     } finally {
       host.child.kill('SIGTERM');
       await once(host.child, 'exit');

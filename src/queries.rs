@@ -3,6 +3,7 @@
 use crate::args::{millis, now, out, type_error, MAX_NAME};
 use crate::managers;
 use crate::raw;
+use interaction_core::{SettleCode, WAIT_BUCKETS_MS};
 use napi::bindgen_prelude::*;
 use napi::sys;
 use napi::JsValue;
@@ -177,4 +178,48 @@ pub fn attach(env: Env, handle: u32, session: Unknown<'_>) -> Result<bool> {
 #[napi(catch_unwind)]
 pub fn metrics(handle: u32, clock: f64) -> Result<String> {
     managers::with(handle, |m| m.registry.metrics(now(clock)))
+}
+
+/// Everything `metrics` shows, as numbers for the JS layer to shape (`getMetricsSnapshot`):
+/// `[sessions, detached, oldestAgeMs, rateWindows, bucketCount, ...bucketBoundsMs,
+/// (type, pending, ...settledByCode, ...bucketCounts, waitSumMs)...]`; settlements by code in
+/// the order of the core's `SettleCode::ALL`, bucket counts not cumulative.
+#[napi(catch_unwind)]
+pub fn snapshot<'a>(env: Env, handle: u32, clock: f64) -> Result<Unknown<'a>> {
+    let env = env.raw();
+    let (gauges, rows) = managers::with(handle, |m| {
+        let gauges = m.registry.gauges(now(clock));
+        (gauges, m.registry.stats().rows().to_vec())
+    })?;
+    let mut numbers: Vec<f64> = vec![
+        gauges.sessions as f64,
+        gauges.detached as f64,
+        gauges.oldest_age_ms as f64,
+        gauges.rate_windows as f64,
+        WAIT_BUCKETS_MS.len() as f64,
+    ];
+    numbers.extend(WAIT_BUCKETS_MS.iter().map(|&b| b as f64));
+    // SAFETY: this call's env (the contract at the top of `raw.rs`).
+    unsafe {
+        let per_row = 3 + SettleCode::ALL.len() + WAIT_BUCKETS_MS.len();
+        let arr = raw::array(env, numbers.len() + rows.len() * per_row)?;
+        let mut i = 0u32;
+        for n in numbers {
+            raw::set_element(env, arr, i, raw::number(env, n)?)?;
+            i += 1;
+        }
+        for row in rows {
+            raw::set_element(env, arr, i, raw::string(env, &row.name)?)?;
+            i += 1;
+            let values = std::iter::once(row.pending)
+                .chain(row.by_code)
+                .chain(row.wait_buckets)
+                .chain(std::iter::once(row.wait_sum_ms));
+            for v in values {
+                raw::set_element(env, arr, i, raw::number(env, v as f64)?)?;
+                i += 1;
+            }
+        }
+        out(env, arr)
+    }
 }

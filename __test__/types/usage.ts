@@ -49,6 +49,7 @@ m.detachSession('session-1', { graceMs: 30_000 });
 const wasDetached: boolean = m.attachSession('session-1');
 const pending: PendingInteraction[] = m.getPendingInteractions(['session-1'], 'permission');
 const metrics: string = m.getMetrics();
+const waited: number = m.getMetricsSnapshot().wait['permission']?.sum ?? 0;
 const count: number = m.getPendingCount() + m.getStatistics().pendingCount;
 m.cleanupStaleInteractions();
 m.removeSession('session-1');
@@ -60,4 +61,4 @@ new InteractionManager({ interactionTimeout: 5 });
 // @ts-expect-error: the type is required
 m.requestInteraction({ sessionId: 's' });
 
-export { toolCallback, again, wasDetached, pending, metrics, count, timeout };
+export { toolCallback, again, wasDetached, pending, metrics, count, timeout, waited };

@@ -13,8 +13,9 @@ mod stats;
 pub use config::{Config, RateLimit};
 pub use error::{AnswerError, RequestError, SettleCode};
 pub use id::{IdText, InteractionId};
+pub use metrics::Gauges;
 pub use registry::{Answerer, NewInteraction, Owner, Refused, Registry, Settled};
-pub use stats::{StatsTable, TypeStats, MAX_ROW_NAME_BYTES, OVERFLOW_ROW};
+pub use stats::{StatsTable, TypeStats, MAX_ROW_NAME_BYTES, OVERFLOW_ROW, WAIT_BUCKETS_MS};
 
 #[cfg(test)]
 mod registry_tests;

@@ -19,6 +19,7 @@ fn label(value: &str) -> String {
 }
 
 /// Gauges of the registry as a whole, beside the per-type rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gauges {
     pub sessions: usize,
     pub detached: usize,

@@ -525,19 +525,24 @@ impl<P> Registry<P> {
         ids.into_iter().map(|(_, id)| id)
     }
 
-    /// The Prometheus text exposition of the registry at `now`.
-    pub fn metrics(&mut self, now: u64) -> String {
+    /// The registry-wide gauges at `now` (the per-type rows are `stats().rows()`).
+    pub fn gauges(&mut self, now: u64) -> crate::metrics::Gauges {
         let now = self.tick(now);
-        let oldest = self.entries.values().map(|e| e.requested_at).min();
         if let Some(rates) = &mut self.rates {
             rates.prune(now);
         }
-        let gauges = crate::metrics::Gauges {
+        let oldest = self.entries.values().map(|e| e.requested_at).min();
+        crate::metrics::Gauges {
             sessions: self.sessions.len(),
             detached: self.detached.len(),
             oldest_age_ms: oldest.map_or(0, |at| now.saturating_sub(at)),
             rate_windows: self.rate_windows().0,
-        };
+        }
+    }
+
+    /// The Prometheus text exposition of the registry at `now`.
+    pub fn metrics(&mut self, now: u64) -> String {
+        let gauges = self.gauges(now);
         crate::metrics::render(self.stats.rows(), &gauges)
     }
 

@@ -2,6 +2,8 @@
 // users should copy. The two lines that matter are marked WIRING.
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
+import client from 'prom-client';
+import { registerMetrics } from '../../../prom-client.mjs';
 import { InteractionManager } from './services/interactionManager.js';
 import { InteractionManager as LegacyInteractionManager } from './services/legacyInteractionManager.js';
 import { createAssistant } from './assistant.js';
@@ -29,14 +31,26 @@ export async function startHost({ manager = 'native', port = 0, interactionTimeo
   // The browsers drop a dialog that ended any other way (timeout, abort, session removed...).
   im.on('interaction-rejected', (e) => toSession(e.sessionId, { type: 'interaction-rejected', ...e }));
 
+  // /metrics through prom-client, the manager's metrics beside Node's default ones; the
+  // OpenMetrics format for a scraper that asks for it.
+  const registries = legacy ? null : [client.Registry.PROMETHEUS_CONTENT_TYPE, client.Registry.OPENMETRICS_CONTENT_TYPE].map((type) => {
+    const registry = new client.Registry(type);
+    client.collectDefaultMetrics({ register: registry });
+    registerMetrics(registry, { manager: im }); // WIRING (metrics)
+    return registry;
+  });
+
   const server = http.createServer((req, res) => {
     if (req.url === '/stats') {
       sendStats(res);
       return;
     }
-    if (req.url === '/metrics' && !legacy) {
-      res.setHeader('content-type', 'text/plain; version=0.0.4');
-      res.end(im.getMetrics());
+    if (req.url === '/metrics' && registries) {
+      const registry = registries[(req.headers.accept || '').includes('application/openmetrics-text') ? 1 : 0];
+      registry.metrics().then((text) => {
+        res.setHeader('content-type', registry.contentType);
+        res.end(text);
+      });
       return;
     }
     res.statusCode = 404;
