@@ -1,4 +1,5 @@
-import { EventEmitter } from 'node:events';
+// Stand-alone: no @types/node needed (any version, or none). At run time InteractionManager is
+// a Node.js EventEmitter; its methods are declared here, typed by event name.
 
 /** Options of a manager; all optional. Durations are milliseconds; 0 disables a duration. */
 export interface InteractionManagerOptions {
@@ -48,13 +49,20 @@ export interface InteractionRequest<D = unknown, M = Record<string, unknown>> {
   sessionId?: string | null;
   data?: D;
   /** May carry `abortSignal`: aborting it rejects the interaction with code `ABORTED`. */
-  metadata?: M & { abortSignal?: AbortSignal };
+  metadata?: M & { abortSignal?: AbortSignalLike };
   /** Per-request timeout overriding `interactionTimeoutMs`; 0 disables. */
   timeoutMs?: number;
   /** The longest this interaction may wait in total, however often it is touched; 0 or absent: no cap. */
   maxTotalMs?: number;
   /** Same meaning as `metadata.abortSignal`; wins when both are given. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
+}
+
+/** What the manager uses of an `AbortSignal` (Node's and the DOM's both fit). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /** A pending interaction as events and `getPendingInteractions` show it. */
@@ -82,6 +90,7 @@ export type RejectionCode =
 
 /** Every rejection of a requested interaction's Promise is one of these. */
 export class InteractionError extends Error {
+  constructor(message: string, code: RejectionCode, interactionId?: string, retryAfterMs?: number);
   readonly name: 'InteractionError';
   readonly code: RejectionCode;
   /** Absent when the request was refused before it got an id. */
@@ -126,9 +135,8 @@ export interface TypeStatistics {
   rejected: number;
 }
 
-export type Statistics = { pendingCount: number; sessionCount: number } & {
-  [type: string]: TypeStatistics | number;
-};
+/** The legacy shape: a row per type, plus `pendingCount` and `sessionCount`. */
+export type Statistics = { [type: string]: TypeStatistics } & { pendingCount: number; sessionCount: number };
 
 /** What `getMetricsSnapshot()` returns. Per-type maps are keyed by type (types past `maxTypes` under `other`). */
 export interface MetricsSnapshot {
@@ -149,8 +157,27 @@ export interface InteractionManagerEvents {
   'interaction-rejected': [event: InteractionRejectedEvent];
 }
 
-export class InteractionManager extends EventEmitter<InteractionManagerEvents> {
+/** Written out (not `keyof`), so that a misspelt name's error lists the events. */
+export type InteractionEventName = 'interaction-request' | 'interaction-resolved' | 'interaction-rejected';
+type Listener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'> = (...args: InteractionManagerEvents[E]) => void;
+
+export class InteractionManager {
   constructor(options?: InteractionManagerOptions);
+  on<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  addListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  once<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  prependListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  prependOnceListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  off<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  removeListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  removeAllListeners(event?: InteractionEventName): this;
+  emit<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, ...args: InteractionManagerEvents[E]): boolean;
+  listeners<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E): Listener<E>[];
+  rawListeners<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E): Listener<E>[];
+  listenerCount(event: InteractionEventName): number;
+  eventNames(): InteractionEventName[];
+  setMaxListeners(n: number): this;
+  getMaxListeners(): number;
   /** Always returns a Promise; bad arguments reject it with a TypeError. */
   requestInteraction<R = unknown, D = unknown, M = Record<string, unknown>>(request: InteractionRequest<D, M>): Promise<R>;
   /**

@@ -58,7 +58,15 @@ const timeout: number = DEFAULTS.interactionTimeoutMs;
 
 // @ts-expect-error: unknown options are a type error too
 new InteractionManager({ interactionTimeout: 5 });
+// @ts-expect-error: an InteractionError needs its code
+new InteractionError('x');
+const made = new InteractionError('x', 'TIMEOUT', 'id');
+// @ts-expect-error: a misspelt event name
+m.on('interaction-requets', () => {});
+// @ts-expect-error: the payload of interaction-resolved has no reason
+m.on('interaction-resolved', (e) => e.reason);
+const perType: number = m.getStatistics()['permission'].total + m.getStatistics().sessionCount;
 // @ts-expect-error: the type is required
 m.requestInteraction({ sessionId: 's' });
 
-export { toolCallback, again, wasDetached, pending, metrics, count, timeout, waited };
+export { toolCallback, again, wasDetached, pending, metrics, count, timeout, waited, made, perType };
