@@ -57,7 +57,10 @@ describe('fake timers', () => {
     m.resolveInteraction(id, 'ok');
     expect(m.getMetrics()).toMatch(/^interaction_manager_wait_seconds_sum\{type="permission"\} 7$/m);
     jest.advanceTimersByTime(3000);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
     const late = m.resolveInteraction(id, 'again');
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/already ended: RESOLVED$/));
+    warn.mockRestore();
     expect(late).toMatchObject({ error: 'invalid_or_decided', settledAs: 'RESOLVED' });
     expect(Date.now() - late.settledAt).toBe(3000);
     m.shutdown();

@@ -8,6 +8,7 @@ describe('late answers', () => {
     ['SHUTDOWN', async (m) => m.shutdown()],
     ['RESOLVED', async (m, id) => m.resolveInteraction(id, 'first')],
   ])('after %s, resolve and reject answer settledAs and settledAt', async (code, end) => {
+    const warn = silenceWarnings();
     const m = manager({ interactionTimeoutMs: 20 });
     let id;
     m.once('interaction-request', (i) => (id = i.id));
@@ -19,6 +20,7 @@ describe('late answers', () => {
       expect(late.settledAt).toBeGreaterThanOrEqual(before - 5);
       expect(late.settledAt).toBeLessThanOrEqual(Date.now() + 5);
     }
+    warn.mockRestore();
   });
 
   test('the record is bounded: the 10,001st settlement back is forgotten', () => {
