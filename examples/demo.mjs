@@ -149,26 +149,52 @@ function table(results) {
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
+// Round tick values from 0 to at least `max`: steps of 1, 2 or 5 times a power of ten.
+function ticks(max, count = 5) {
+  const raw = max / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((k) => k * power).find((s) => s >= raw);
+  const out = [];
+  for (let v = 0; v < max + step; v += step) out.push(v);
+  return out;
+}
+
 function chart(results) {
-  const W = 720, H = 360, L = 60, R = 20, T = 40, B = 50;
+  const W = 760, H = 400, L = 70, R = 30, T = 50, B = 60;
   const colors = { legacy: '#d9480f', native: '#2b8a3e' };
-  const maxX = Math.max(...results.flatMap((r) => r.samples.map((s) => s.cycle)), 1);
-  const maxY = Math.max(...results.flatMap((r) => r.samples.map((s) => s.heap))) * 1.1;
-  const x = (c) => L + (c / maxX) * (W - L - R);
+  const runEnd = Math.max(...results.flatMap((r) => r.samples.map((s) => s.cycle)), 1);
+  // The last sample of each run is taken after the pause that lets timeouts and graces end:
+  // it is drawn a little to the right of the run's end, over a shaded band.
+  const pauseX = runEnd * 1.08;
+  const yTicks = ticks(Math.max(...results.flatMap((r) => r.samples.map((s) => s.heap))) / 1024 / 1024);
+  const maxY = yTicks[yTicks.length - 1] * 1024 * 1024;
+  const xTicks = ticks(runEnd).filter((c) => c <= runEnd);
+  const x = (c) => L + (c / pauseX) * (W - L - R);
   const y = (b) => H - B - (b / maxY) * (H - T - B);
-  const ticks = Array.from({ length: 5 }, (_, i) => (maxY / 4) * i);
   const lines = results.map((r) => {
-    const pts = r.samples.map((s) => `${x(s.cycle).toFixed(1)},${y(s.heap).toFixed(1)}`).join(' ');
-    return `<polyline fill="none" stroke="${colors[r.manager]}" stroke-width="2.5" points="${pts}"/>`;
+    const run = r.samples.slice(0, -1);
+    const last = r.samples[r.samples.length - 1];
+    const pts = run.map((s) => `${x(s.cycle).toFixed(1)},${y(s.heap).toFixed(1)}`).join(' ');
+    const end = run[run.length - 1];
+    return [
+      `<polyline fill="none" stroke="${colors[r.manager]}" stroke-width="2.5" points="${pts}"/>`,
+      `<line x1="${x(end.cycle).toFixed(1)}" y1="${y(end.heap).toFixed(1)}" x2="${x(pauseX).toFixed(1)}" y2="${y(last.heap).toFixed(1)}" stroke="${colors[r.manager]}" stroke-width="2" stroke-dasharray="5 4"/>`,
+      `<circle cx="${x(pauseX).toFixed(1)}" cy="${y(last.heap).toFixed(1)}" r="4" fill="${colors[r.manager]}"/>`,
+    ].join('\n');
   });
-  const legend = results.map((r, i) => `<rect x="${L + 10 + i * 150}" y="12" width="14" height="14" fill="${colors[r.manager]}"/><text x="${L + 30 + i * 150}" y="24">${r.manager}: ${r.final.pending} pending</text>`);
+  const legend = results.map(
+    (r, i) =>
+      `<rect x="${L + 10 + i * 230}" y="16" width="14" height="14" fill="${colors[r.manager]}"/><text x="${L + 30 + i * 230}" y="28">${r.manager}: ${r.final.pending} pending at the end</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
-${ticks.map((t) => `<line x1="${L}" x2="${W - R}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${L - 6}" y="${y(t) + 4}" text-anchor="end">${mb(t)}</text>`).join('\n')}
+<rect x="${x(runEnd)}" y="${T}" width="${x(pauseX) - x(runEnd)}" height="${H - T - B}" fill="#f1f3f5"/>
+<text x="${(x(runEnd) + x(pauseX)) / 2}" y="${T - 6}" text-anchor="middle" font-size="10">pause</text>
+${yTicks.map((t) => `<line x1="${L}" x2="${W - R}" y1="${y(t * 1024 * 1024)}" y2="${y(t * 1024 * 1024)}" stroke="#ddd"/><text x="${L - 6}" y="${y(t * 1024 * 1024) + 4}" text-anchor="end">${t}</text>`).join('\n')}
+${xTicks.map((c) => `<line x1="${x(c)}" x2="${x(c)}" y1="${H - B}" y2="${H - B + 5}" stroke="#333"/><text x="${x(c)}" y="${H - B + 18}" text-anchor="middle">${c}</text>`).join('\n')}
 <line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" stroke="#333"/><line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#333"/>
-<text x="${(W + L) / 2}" y="${H - 12}" text-anchor="middle">browser sessions (cycles)</text>
-<text x="16" y="${(H - B + T) / 2}" transform="rotate(-90 16 ${(H - B + T) / 2})" text-anchor="middle">heap + external after GC (MB)</text>
-<text x="${W - R}" y="${H - B + 16}" text-anchor="end">${maxX}</text><text x="${L}" y="${H - B + 16}">0</text>
+<text x="${(W + L) / 2}" y="${H - 14}" text-anchor="middle">browser sessions completed (then a pause of ${Math.max(TIMEOUT_MS, GRACE_MS) + 500} ms)</text>
+<text x="18" y="${(H - B + T) / 2}" transform="rotate(-90 18 ${(H - B + T) / 2})" text-anchor="middle">heap + external after GC (MB)</text>
 ${lines.join('\n')}
 ${legend.join('\n')}
 </svg>
