@@ -4,7 +4,8 @@
 
 const { EventEmitter } = require('node:events');
 const { randomUUID } = require('node:crypto');
-const native = require('./binding.js');
+// Fails here, at load, with one message saying what is missing and what to do (lib/load.js).
+const native = require('./lib/load.js').loadBinding();
 
 const { DEFAULTS, readOptions, checkMillis, fromEnvironment } = require('./lib/options.js');
 const { defaultLogger, Throttle } = require('./lib/logging.js');
