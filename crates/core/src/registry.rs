@@ -139,8 +139,10 @@ pub struct Registry<P> {
     /// (O(chunk log n)): no event-loop turn pays for sorting everything.
     stale: BinaryHeap<Reverse<(u64, InteractionId)>>,
     /// Detached sessions and the end of their grace, both ways.
-    detached: HashMap<Rc<str>, u64>,
-    graces: BTreeSet<(u64, Rc<str>)>,
+    /// Detached sessions and the end of their grace, both ways; graces that end in the same
+    /// millisecond end in the order they were set (the middle number), as one timer each would.
+    detached: HashMap<Rc<str>, (u64, u64)>,
+    graces: BTreeSet<(u64, u64, Rc<str>)>,
 }
 
 impl<P> Registry<P> {
@@ -380,31 +382,37 @@ impl<P> Registry<P> {
     /// Returns whether more are already due, so the caller can yield and come back.
     pub fn expire(&mut self, now: u64, limit: usize, out: &mut Vec<Settled<P>>) -> bool {
         let now = self.tick(now);
-        // Graces that ended: their sessions are gone for good.
-        while let Some((at, _)) = self.graces.first() {
-            if *at > now {
-                break;
+        // Timeouts and ended graces in the order of their deadlines, and of when they were set
+        // for equal ones, as one timer each would fire them, however late this call comes.
+        let mut steps = 0;
+        while steps < limit {
+            let grace = self.graces.first().map(|(at, armed, _)| (*at, *armed));
+            let timeout = self.deadlines.first().map(|&(at, armed, _)| (at, armed));
+            let grace_first = match (grace, timeout) {
+                (Some(g), Some(t)) => g < t,
+                (g, t) => g.is_some() && t.is_none(),
+            };
+            let next = if grace_first { grace } else { timeout };
+            if next.is_none_or(|(at, _)| at > now) {
+                return false;
             }
-            if let Some((_, session)) = self.graces.pop_first() {
-                self.detached.remove(&session);
-                let ids: Vec<InteractionId> =
-                    self.sessions.get(&*session).cloned().unwrap_or_default();
-                for id in ids {
-                    out.extend(self.settle(id, SettleCode::SessionRemoved));
+            steps += 1;
+            if grace_first {
+                // The grace ended: the session is gone for good.
+                if let Some((_, _, session)) = self.graces.pop_first() {
+                    self.detached.remove(&session);
+                    let ids: Vec<InteractionId> =
+                        self.sessions.get(&*session).cloned().unwrap_or_default();
+                    for id in ids {
+                        out.extend(self.settle(id, SettleCode::SessionRemoved));
+                    }
                 }
-            }
-        }
-        for _ in 0..limit {
-            match self.deadlines.first() {
-                Some(&(at, _, _)) if at <= now => {}
-                _ => return false,
-            }
-            // Popped first, so even an entry missing from `entries` cannot stall this loop.
-            if let Some((_, _, id)) = self.deadlines.pop_first() {
+            } else if let Some((_, _, id)) = self.deadlines.pop_first() {
+                // Popped first, so even an entry missing from `entries` cannot stall this loop.
                 out.extend(self.settle(id, SettleCode::Timeout));
             }
         }
-        self.deadlines.first().is_some_and(|&(at, _, _)| at <= now)
+        self.next_deadline().is_some_and(|at| at <= now)
     }
 
     /// Settles up to `limit` interactions older than the stale threshold, oldest first, and
@@ -441,7 +449,7 @@ impl<P> Registry<P> {
     /// The earliest timeout deadline or end of a grace, for arming the one wake-up timer.
     pub fn next_deadline(&self) -> Option<u64> {
         let timeout = self.deadlines.first().map(|&(at, _, _)| at);
-        let grace = self.graces.first().map(|(at, _)| *at);
+        let grace = self.graces.first().map(|(at, _, _)| *at);
         match (timeout, grace) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -456,15 +464,17 @@ impl<P> Registry<P> {
         self.attach(session);
         let key = self.session_key(session);
         let until = now.saturating_add(grace_ms);
-        self.detached.insert(key.clone(), until);
-        self.graces.insert((until, key));
+        let armed = self.next_seq;
+        self.next_seq += 1;
+        self.detached.insert(key.clone(), (until, armed));
+        self.graces.insert((until, armed, key));
     }
 
     /// A browser of the session is back: cancels its grace. Returns whether it was detached.
     pub fn attach(&mut self, session: &str) -> bool {
         match self.detached.remove_entry(session) {
-            Some((key, until)) => {
-                self.graces.remove(&(until, key));
+            Some((key, (until, armed))) => {
+                self.graces.remove(&(until, armed, key));
                 true
             }
             None => false,

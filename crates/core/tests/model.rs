@@ -120,7 +120,8 @@ struct World {
     next_arm: u64,
     /// Admitted requests: (time, named session or None for the shared bucket).
     rate_log: Vec<(u64, Option<usize>)>,
-    detached: HashMap<usize, u64>,
+    /// Detached sessions: the end of their grace, and when it was set.
+    detached: HashMap<usize, (u64, u64)>,
     stale_queue: Vec<usize>,
     /// Kinds with a statistics row of their own, in first-seen order.
     own_rows: Vec<usize>,
@@ -338,7 +339,8 @@ impl World {
             }
             Op::Detach(s, grace) => {
                 self.reg.detach(NAMES[s], self.now, grace);
-                self.detached.insert(s, self.now + grace);
+                self.detached.insert(s, (self.now + grace, self.next_arm));
+                self.next_arm += 1;
             }
             Op::Attach(s) => {
                 let was = self.detached.remove(&s).is_some();
@@ -347,39 +349,51 @@ impl World {
             Op::Advance(ms) => {
                 self.now += ms;
                 let now = self.now;
-                let mut ended: Vec<(u64, usize)> = self
+                // Ended graces and due timeouts, merged by (deadline, when it was set).
+                enum Due {
+                    Grace(usize),
+                    Timeout(usize),
+                }
+                let mut due: Vec<(u64, u64, Due)> = self
                     .detached
                     .iter()
-                    .filter(|(_, &until)| until <= now)
-                    .map(|(&s, &until)| (until, s))
+                    .filter(|(_, &(until, _))| until <= now)
+                    .map(|(&s, &(until, armed))| (until, armed, Due::Grace(s)))
                     .collect();
-                ended.sort_by_key(|&(until, s)| (until, NAMES[s]));
-                let mut expected = Vec::new();
-                for (_, s) in &ended {
-                    self.detached.remove(s);
-                    expected.extend(
-                        self.pending()
-                            .filter(|(i, m)| {
-                                named(m.owner) == Some(*s)
-                                    && !expected.contains(&(*i, SettleCode::SessionRemoved))
-                            })
-                            .map(|(i, _)| (i, SettleCode::SessionRemoved))
-                            .collect::<Vec<_>>(),
-                    );
+                due.extend(self.pending().filter_map(|(i, m)| {
+                    m.deadline
+                        .filter(|&d| d <= now)
+                        .map(|d| (d, m.armed, Due::Timeout(i)))
+                }));
+                due.sort_by_key(|&(at, armed, _)| (at, armed));
+                let mut expected: Vec<(usize, SettleCode)> = Vec::new();
+                let done = |expected: &Vec<(usize, SettleCode)>, i: usize| {
+                    expected.iter().any(|&(j, _)| j == i)
+                };
+                for (_, _, d) in due {
+                    match d {
+                        Due::Grace(s) => {
+                            self.detached.remove(&s);
+                            let gone: Vec<usize> = self
+                                .pending()
+                                .filter(|(i, m)| named(m.owner) == Some(s) && !done(&expected, *i))
+                                .map(|(i, _)| i)
+                                .collect();
+                            expected
+                                .extend(gone.into_iter().map(|i| (i, SettleCode::SessionRemoved)));
+                        }
+                        Due::Timeout(i) => {
+                            if !done(&expected, i) {
+                                expected.push((i, SettleCode::Timeout));
+                            }
+                        }
+                    }
                 }
-                let gone: Vec<usize> = expected.iter().map(|&(i, _)| i).collect();
-                let mut due: Vec<(u64, u64, usize)> = self
-                    .pending()
-                    .filter(|(i, _)| !gone.contains(i))
-                    .filter_map(|(i, m)| m.deadline.filter(|&d| d <= now).map(|d| (d, m.armed, i)))
-                    .collect();
-                due.sort();
-                expected.extend(due.into_iter().map(|(_, _, i)| (i, SettleCode::Timeout)));
                 let mut got = Vec::new();
                 while self.reg.expire(now, 2, &mut got) {}
                 self.apply(got, expected);
                 let timeout = self.pending().filter_map(|(_, m)| m.deadline).min();
-                let grace = self.detached.values().copied().min();
+                let grace = self.detached.values().map(|&(until, _)| until).min();
                 let next = match (timeout, grace) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
