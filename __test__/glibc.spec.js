@@ -22,7 +22,7 @@ const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
 
 (linuxX64 ? test : test.skip)('the check fails on a binary linked against this machine\'s glibc', () => {
   // napi build's own output, before the glibc 2.17 rebuild replaced it (this machine: 2.34+).
-  const host = path.join(root, 'target', 'release', 'libnative_interaction_manager.so');
+  const host = path.join(root, 'target', 'x86_64-unknown-linux-gnu', 'release', 'libnative_interaction_manager.so');
   if (!fs.existsSync(host)) throw new Error(`${host} is missing: npm run build makes it`);
   expect(newerThan217(glibcVersions(host)).length).toBeGreaterThan(0);
 });
