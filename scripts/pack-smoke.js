@@ -25,10 +25,19 @@ function run(cmd, args, cwd, env = process.env) {
 }
 
 // 1. What `npm publish` would ship: nothing from tests, benches, examples or the build.
+// `files` keeps *.node so that an install from git (which packs the clone after `prepare` built
+// it) carries its binary; the release workflow publishes from a checkout with no binary at the
+// root, so the registry's main package has none: the same is staged here.
 const listed = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], root))[0].files.map((f) => f.path);
-const forbidden = listed.filter((f) => /^(__test__|benchmark|examples|scripts|crates|src|target|npm|docs|\.ci|\.github)\/|^(Cargo\.(toml|lock)|build\.rs)$|\.node$/.test(f));
+const published = listed.filter((f) => !f.endsWith('.node'));
+const forbidden = published.filter((f) => /^(__test__|benchmark|examples|scripts|crates|src|target|npm|docs|\.ci|\.github)\/|^(Cargo\.(toml|lock)|build\.rs)$/.test(f));
 if (forbidden.length > 0) fail(`the published package would contain: ${forbidden.join(', ')}`);
-console.log(`published files: ${listed.length}, none from tests, benches, examples or the build`);
+console.log(`published files: ${published.length}, none from tests, benches, examples or the build`);
+const stage = path.join(work, 'main');
+for (const f of published) {
+  fs.mkdirSync(path.dirname(path.join(stage, f)), { recursive: true });
+  fs.copyFileSync(path.join(root, f), path.join(stage, f));
+}
 
 // 2. The two tarballs.
 const binary = `${pkg.napi.binaryName}.${target}.node`;
@@ -36,7 +45,7 @@ if (!fs.existsSync(path.join(root, binary))) fail(`${binary} is missing: run npm
 const platformDir = path.join(work, 'platform');
 fs.cpSync(path.join(root, 'npm', target), platformDir, { recursive: true });
 fs.copyFileSync(path.join(root, binary), path.join(platformDir, binary));
-const mainTgz = path.join(work, run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], root).trim().split('\n').pop());
+const mainTgz = path.join(work, run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], stage).trim().split('\n').pop());
 const platformTgz = path.join(work, run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], platformDir).trim().split('\n').pop());
 
 // 3. Hosts without Rust: PATH holds node and npm only.
