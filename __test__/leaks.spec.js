@@ -88,57 +88,23 @@ function dropManagerWithPending(probe) {
 }
 
 describe('memory stays flat', () => {
-  const SESSIONS = 50;
-  const BATCH = 1000;
-
-  async function cycles(m, total) {
-    const ids = [];
-    m.on('interaction-request', (i) => ids.push(i.id));
-    for (let done = 0; done < total; done += BATCH) {
-      ids.length = 0;
-      const all = new Array(BATCH);
-      for (let i = 0; i < BATCH; i++) {
-        all[i] = m.requestInteraction({ type: 'permission', sessionId: `s${i % SESSIONS}`, data: { i }, metadata: { n: done } });
-      }
-      // Mixed endings: most answered, some denied, one session removed per batch.
-      for (let i = 0; i < BATCH; i++) {
-        if (i % SESSIONS === 7) continue;
-        if (i % 4 === 3) m.rejectInteraction(ids[i], 'denied');
-        else m.resolveInteraction(ids[i], 'ok');
-      }
-      m.removeSession('s7');
-      await Promise.allSettled(all);
-    }
-    m.removeAllListeners('interaction-request');
-  }
-
-  async function usage() {
-    for (let i = 0; i < 3; i++) {
-      await tick();
-      gc();
-    }
-    const u = process.memoryUsage();
-    return { heap: u.heapUsed + u.external, rss: u.rss };
-  }
-
-  test('heapUsed + external and rss stay flat across 500k request/settle cycles', async () => {
-    const m = manager({ maxPendingTotal: BATCH * 2 });
-    await cycles(m, 100_000);
-    const before = await usage();
-    await cycles(m, 250_000);
-    const middle = await usage();
-    await cycles(m, 250_000);
-    const after = await usage();
+  test('heapUsed + external and rss stay flat across 500k request/settle cycles', () => {
+    const { spawnSync } = require('node:child_process');
+    const path = require('node:path');
+    const fixture = path.join(__dirname, 'fixtures', 'flat-memory.cjs');
+    const r = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=16', fixture], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    const { before, middle, after, pending, sessions, total } = JSON.parse(r.stdout);
     const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
     process.stdout.write(
-      `500k cycles: heap+external ${kib(after.heap - before.heap)}, rss ${kib(middle.rss - before.rss)} then ${kib(after.rss - middle.rss)}\n`,
+      `500k cycles on ${process.version}: heap+external ${kib(after.heap - before.heap)}, rss ${kib(middle.rss - before.rss)} then ${kib(after.rss - middle.rss)}\n`,
     );
-    expect(m.getStatistics()).toMatchObject({ pendingCount: 0, sessionCount: 0 });
-    expect(m.getStatistics().permission.total).toBe(600_000);
+    expect({ pending, sessions, total }).toEqual({ pending: 0, sessions: 0, total: 600_000 });
     expect(after.heap - before.heap).toBeLessThan(1024 * 1024);
-    // rss may step up once (V8 grows its young generation up to 16 MB under this load); a leak
-    // grows in both halves. 64 bytes kept per cycle would add 16 MB to the second half.
+    // rss may step up once, in the first half (V8 grows its young generation, pinned at 16 MB
+    // here: measured +21 MB on Node.js 22, +17 MB on 24, none on 20); a leak grows in both
+    // halves. 64 bytes kept per cycle would add 16 MB to the second half (measured: under 0.2 MB).
     expect(after.rss - middle.rss).toBeLessThan(8 * 1024 * 1024);
-    expect(after.rss - before.rss).toBeLessThan(24 * 1024 * 1024);
-  });
+    expect(after.rss - before.rss).toBeLessThan(40 * 1024 * 1024);
+  }, 120_000);
 });
