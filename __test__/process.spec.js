@@ -36,8 +36,12 @@ describe('process behaviour', () => {
   test('a listener that throws during timer-driven expiry surfaces the error, and everything still settles', () => {
     const r = run('throw-in-timeout.cjs');
     expect(r.status).toBe(0);
-    // Both listeners threw in one batch; the batch rethrows its first error after emitting all.
-    expect(JSON.parse(r.stdout)).toEqual({ settled: 1201, codes: ['TIMEOUT'], uncaught: ['listener bug 1'], thrown: 2, pending: 0 });
+    // A batch rethrows its first error after emitting all its events. Both throws land in one
+    // batch when the first two deadlines fall in the same millisecond, in two when a loaded
+    // machine spreads the 1200 requests over several: one or two uncaught errors, in order.
+    const out = JSON.parse(r.stdout);
+    expect({ ...out, uncaught: undefined }).toEqual({ settled: 1201, codes: ['TIMEOUT'], thrown: 2, pending: 0, uncaught: undefined });
+    expect([['listener bug 1'], ['listener bug 1', 'listener bug 2']]).toContainEqual(out.uncaught);
   });
 
   test('process.exit() in the middle of a mass expiry exits cleanly', () => {
