@@ -231,10 +231,11 @@ class InteractionManager extends EventEmitter {
     const slots = this.#core.slots;
     const slot = this.#free.length > 0 ? this.#free.pop() : slots.length;
     slots[slot] = record;
+    const now = clock();
     let made;
     try {
       if (abortSignal) this.#watch(id, abortSignal);
-      made = native.request(this.#handle, id, slot, type, sessionId, timeout, clock(), maxTotal);
+      made = native.request(this.#handle, id, slot, type, sessionId, timeout, now, maxTotal);
     } finally {
       if (made === undefined) this.#drop(id, slot);
     }
@@ -246,7 +247,7 @@ class InteractionManager extends EventEmitter {
     }
 
     const wait = Math.min(timeout > 0 ? timeout : Infinity, maxTotal > 0 ? maxTotal : Infinity);
-    if (wait !== Infinity) this.#arm(clock() + wait);
+    if (wait !== Infinity) this.#arm(now + wait);
     this.#log('request', id, type, sessionId);
     try {
       this.emit('interaction-request', { id, type, sessionId, data, metadata, requestedAt });
@@ -281,8 +282,7 @@ class InteractionManager extends EventEmitter {
 
   // Frees a slot that never held a registered interaction, and its signal watch.
   #drop(id, slot) {
-    this.#core.slots[slot] = undefined;
-    this.#free.push(slot);
+    this.#release(slot);
     try {
       this.#unwatch(id);
     } catch {
@@ -293,11 +293,14 @@ class InteractionManager extends EventEmitter {
   // The one finish path in JS: every settlement (answer, rejection, bulk ending) frees its slot
   // and queues its event here; `#flush` emits them.
   #finish(slot, code, reason) {
-    const slots = this.#core.slots;
-    const record = slots[slot];
+    const record = this.#core.slots[slot];
     if (record === undefined) return; // finished by an earlier attempt
     this.#outbox.push(record, code, code === 'REJECTED' ? reason : MESSAGES[code]);
-    slots[slot] = undefined;
+    this.#release(slot);
+  }
+
+  #release(slot) {
+    this.#core.slots[slot] = undefined;
     this.#free.push(slot);
   }
 

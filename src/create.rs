@@ -1,12 +1,11 @@
-//! Making and freeing registries, and settling all of them when the process exits.
+//! Making and freeing registries.
 
 use crate::args::{millis, type_error};
-use crate::finish::{Ending, Finisher};
-use crate::managers::{self, Manager};
+use crate::finish::Finisher;
+use crate::managers;
 use crate::raw;
-use interaction_core::{Config, RateLimit, SettleCode};
+use interaction_core::{Config, RateLimit};
 use napi::bindgen_prelude::*;
-use napi::sys::napi_env;
 use napi::JsValue;
 use napi_derive::napi;
 
@@ -56,45 +55,6 @@ pub fn create(env: Env, finish: Function<'_>, options: RegistryOptions) -> Resul
     managers::insert(env.raw(), config, factory)
 }
 
-/// Settles every pending interaction of `manager` with `SHUTDOWN` through the finish path
-/// (`factory` false: plain errors, for when no JS should run), and returns the finisher.
-///
-/// # Safety
-/// The contract at the top of `raw.rs`.
-pub unsafe fn shut(
-    env: napi_env,
-    manager: &mut Manager,
-    now: u64,
-    factory: bool,
-) -> (Finisher, u32) {
-    manager.registry.advance(now);
-    let settled = manager.registry.shutdown();
-    let count = settled.len() as u32;
-    // SAFETY: the caller's contract.
-    let mut fin = unsafe { Finisher::new(env, factory.then_some(manager.finish)) };
-    for s in settled {
-        // SAFETY: the caller's contract.
-        unsafe {
-            fin.finish(
-                s.payload.deferred,
-                Some(s.payload.slot),
-                Some(s.id),
-                shutdown_ending(),
-            )
-        };
-    }
-    (fin, count)
-}
-
-pub fn shutdown_ending() -> Ending {
-    Ending::Reject {
-        code: SettleCode::Shutdown.code(),
-        settle_code: Some(SettleCode::Shutdown),
-        message: None,
-        retry_after_ms: None,
-    }
-}
-
 /// Frees the registry of a manager that was garbage-collected: settles what is still pending
 /// with `SHUTDOWN` (nobody can answer it any more). Later calls with this handle throw.
 #[napi(catch_unwind)]
@@ -104,7 +64,8 @@ pub fn destroy(env: Env, handle: u32) -> Result<()> {
         // SAFETY: this call's env; the manager was taken out of the table, so no borrow is held
         // while the factory runs.
         unsafe {
-            let (fin, _) = shut(env, &mut m, 0, true);
+            let mut fin = Finisher::new(env, Some(m.finish));
+            fin.reject_all(m.registry.shutdown(), None);
             raw::drop_ref(env, m.finish);
             if let Some(e) = fin.thrown() {
                 raw::throw(env, e)?;

@@ -188,19 +188,7 @@ fn settle_with<'a>(
     // SAFETY: this call's env; the registry borrow ended above.
     unsafe {
         let mut fin = Finisher::new(env, Some(factory));
-        for s in settled {
-            let ending = Ending::Reject {
-                code: s.code.code(),
-                settle_code: Some(s.code),
-                message: if s.code == SettleCode::Rejected {
-                    reason
-                } else {
-                    None
-                },
-                retry_after_ms: None,
-            };
-            fin.finish(s.payload.deferred, Some(s.payload.slot), Some(s.id), ending);
-        }
+        fin.reject_all(settled, reason);
         let extra = raw::number(env, result)?;
         out(env, fin.report(extra)?)
     }

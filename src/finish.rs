@@ -11,8 +11,9 @@
 //! - the first exception is handed back to JS, which rethrows it once every event is emitted.
 
 use crate::deferred::Deferred;
+use crate::managers::Held;
 use crate::raw;
-use interaction_core::{InteractionId, SettleCode};
+use interaction_core::{InteractionId, SettleCode, Settled};
 use napi::sys::{self, napi_env, napi_value};
 use napi::Result;
 
@@ -103,6 +104,28 @@ impl Finisher {
             if id.is_some() {
                 self.report.push((slot, code.index() as u32));
             }
+        }
+    }
+
+    /// Finishes interactions the registry has settled (all but answers are rejections):
+    /// `reason` is the message of `Rejected` ones, the rest carry their code's legacy message.
+    ///
+    /// # Safety
+    /// As `finish`.
+    pub unsafe fn reject_all(&mut self, settled: Vec<Settled<Held>>, reason: Option<napi_value>) {
+        for s in settled {
+            let ending = Ending::Reject {
+                code: s.code.code(),
+                settle_code: Some(s.code),
+                message: if s.code == SettleCode::Rejected {
+                    reason
+                } else {
+                    None
+                },
+                retry_after_ms: None,
+            };
+            // SAFETY: the caller's contract.
+            unsafe { self.finish(s.payload.deferred, Some(s.payload.slot), Some(s.id), ending) };
         }
     }
 

@@ -2,8 +2,9 @@
 //! handle: plain functions taking a number cost a tenth of a class method call (napi notes).
 
 use crate::deferred::Deferred;
+use crate::finish::Finisher;
 use crate::raw;
-use interaction_core::{Config, Registry, SettleCode};
+use interaction_core::{Config, Registry};
 use napi::sys::{self, napi_env};
 use napi::{Error, Result, Status};
 use std::cell::{Cell, RefCell};
@@ -131,20 +132,10 @@ unsafe extern "C" fn on_env_teardown(arg: *mut std::ffi::c_void) {
     // SAFETY: `env` is the env being torn down, on its own thread; the scope is closed below.
     let opened = unsafe { sys::napi_open_handle_scope(env, &mut scope) } == sys::Status::napi_ok;
     for mut manager in drained {
-        for s in manager.registry.shutdown() {
-            let deferred = s.payload.deferred;
-            let value = if opened {
-                // SAFETY: as above; a null value is refused by N-API with a status, not used.
-                unsafe { raw::plain_error(env, SettleCode::Shutdown.code(), s.code.message()) }
-                    .unwrap_or(std::ptr::null_mut())
-            } else {
-                std::ptr::null_mut()
-            };
-            // SAFETY: as above.
-            if let Err(refused) = unsafe { deferred.settle(env, value, false) } {
-                refused.deferred.abandon();
-            }
-        }
+        // The finish path without a factory (no JS can run): it tries to settle each deferred
+        // and, when N-API refuses, gives it up.
+        // SAFETY: as above; no registry borrow is held.
+        unsafe { Finisher::new(env, None).reject_all(manager.registry.shutdown(), None) };
         // SAFETY: as above; the reference was made by `create` in this env.
         unsafe { raw::drop_ref(env, manager.finish) };
     }

@@ -298,23 +298,6 @@ pub unsafe fn throw(env: napi_env, value: napi_value) -> Result<()> {
     check(sys::napi_throw(env, value), "throw")
 }
 
-/// An `Error` with `code`, made by N-API itself: it runs no JS and reads no user-visible
-/// intrinsic (no `Error.stackTraceLimit` setter, no prototype getter), so it works when the JS
-/// factory cannot (frozen intrinsics, a stack at its limit).
-///
-/// # Safety
-/// The module's contract (see the top of `raw.rs`).
-pub unsafe fn plain_error(env: napi_env, code: &str, message: &str) -> Result<napi_value> {
-    let code = string(env, code)?;
-    let message = string(env, message)?;
-    let mut out = ptr::null_mut();
-    check(
-        sys::napi_create_error(env, code, message, &mut out),
-        "create_error",
-    )?;
-    Ok(out)
-}
-
 /// # Safety
 /// The module's contract (see the top of `raw.rs`).
 pub unsafe fn boolean(env: napi_env, b: bool) -> Result<napi_value> {
