@@ -637,4 +637,15 @@ function configureInteractionManager(options) {
   configured = { ...options };
 }
 
-module.exports = { InteractionManager, InteractionError, getInteractionManager, resetInteractionManager, configureInteractionManager, DEFAULTS };
+// Cluster mode (several processes, one set of interactions, through Redis): lib/cluster.js.
+const { ClusterInteractionManager } = require('./lib/cluster.js')({ InteractionManager, InteractionError, native, defaultLogger });
+
+module.exports = {
+  InteractionManager,
+  ClusterInteractionManager,
+  InteractionError,
+  getInteractionManager,
+  resetInteractionManager,
+  configureInteractionManager,
+  DEFAULTS,
+};

@@ -47,6 +47,10 @@ function group(registry, prefix) {
     gauge('sessions', 'Sessions with pending interactions.', (s) => s.sessions),
     gauge('detached_sessions', 'Sessions in their reconnect grace.', (s) => s.detachedSessions),
     gauge('rate_limit_windows', 'Sessions whose rate-limit window is held.', (s) => s.rateLimitWindows),
+    // Cluster managers only (ClusterInteractionManager): whether this process reaches Redis.
+    family(`${prefix}redis_up`, 'Whether this process reaches Redis (cluster mode).', 'gauge', () =>
+      each((s, labels) => (s.redisUp === undefined ? [] : [{ value: s.redisUp, labels: { ...labels } }])),
+    ),
     gauge('oldest_pending_age_seconds', 'Age of the oldest pending interaction.', (s) => s.oldestPendingAgeSeconds),
     family(`${prefix}settled_total`, 'Settled interactions by type and how they ended.', 'counter', () =>
       each((s, labels) => Object.entries(s.settled).flatMap(([type, byCode]) => CODES.map((code) => ({ value: byCode[code], labels: { ...labels, type, code } })))),

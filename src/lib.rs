@@ -5,6 +5,7 @@
 //! finish path (`finish.rs`).
 
 mod args;
+mod cluster;
 mod create;
 mod deferred;
 mod exports;

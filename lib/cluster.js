@@ -1,0 +1,406 @@
+'use strict';
+// ClusterInteractionManager: several host processes, one set of interactions, through Redis.
+// Each process keeps its own interactions (promises, deadlines, signals) in a local
+// InteractionManager; the native RedisLink (src/cluster/) mirrors them in Redis, claims answers
+// atomically there, routes them to the owner's inbox stream and brings back the other processes'
+// events. This file only shapes arguments and forwards events.
+
+const { EventEmitter } = require('node:events');
+const { randomUUID } = require('node:crypto');
+const { checkMillis, readOptions } = require('./options.js');
+
+const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
+const CONSTRUCTING = Symbol('connect');
+
+// Who may answer an interaction, as the claim script compares it (the registry's Owner).
+function sessionKey(sessionId) {
+  if (typeof sessionId === 'string') return sessionId === '' ? 'e' : `s${sessionId}`;
+  return sessionId === null ? 'n' : 'u';
+}
+
+// The answerer: '' answers as anyone (no session given), as the local manager does.
+function askerKey(asker) {
+  if (asker === undefined) return '';
+  if (typeof asker === 'string' || asker === null) return sessionKey(asker);
+  return 'x';
+}
+
+function reasonText(reason) {
+  if (reason === undefined) return 'Interaction rejected';
+  try {
+    return String(reason);
+  } catch {
+    return 'Interaction rejected';
+  }
+}
+
+// JSON with a clear error for what cannot cross processes. Functions and symbols would vanish
+// silently in JSON.stringify; they are refused too. `metadata.abortSignal` stays local.
+function toJson(what, value, isMetadata) {
+  const replacer = function (key, v) {
+    if (typeof v === 'function' || typeof v === 'symbol') {
+      throw new TypeError(`${typeof v} at ${key === '' ? 'the top level' : JSON.stringify(key)}`);
+    }
+    if (isMetadata && key === 'abortSignal' && this === value) return undefined;
+    return v;
+  };
+  try {
+    return JSON.stringify(value, replacer);
+  } catch (err) {
+    throw new TypeError(`cluster mode: ${what} cannot be serialised to JSON (${err && err.message}); it must cross processes`);
+  }
+}
+
+function parse(json) {
+  return json === '' ? undefined : JSON.parse(json);
+}
+
+function checkUrl(url) {
+  if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
+    throw new TypeError('ClusterInteractionManager.connect: redisUrl must be a redis:// or rediss:// URL');
+  }
+  return url;
+}
+
+function checkPositive(name, value, fallback) {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0 || value > 2 ** 31 - 1) {
+    throw new TypeError(`ClusterInteractionManager.connect: ${name} must be a positive integer of milliseconds`);
+  }
+  return value;
+}
+
+module.exports = function makeCluster({ InteractionManager, InteractionError, native, defaultLogger }) {
+  function unavailable(err) {
+    const message = String((err && err.message) || err);
+    const code = message.startsWith('REDIS_ERROR') ? 'REDIS_ERROR' : 'REDIS_UNAVAILABLE';
+    return new InteractionError(message.replace(/^REDIS_(UNAVAILABLE|ERROR): /, 'Redis: '), code);
+  }
+
+  class ClusterInteractionManager extends EventEmitter {
+    #local;
+    #link;
+    #id;
+    #logger;
+    #timeoutMs;
+    #requireMatch;
+    #slackMs;
+    #closed = false;
+    #closing = null;
+    // This process's pending interactions: id -> { sessionId, ttl }.
+    #owned = new Map();
+    // The shared form of the request being registered, for the interaction-request listener.
+    #sharing = null;
+
+    /**
+     * Connects to Redis and returns a manager whose interactions are shared with every process
+     * connected with the same prefix. Rejects with code REDIS_UNAVAILABLE if Redis cannot be reached.
+     */
+    static async connect(options = {}) {
+      if (options === null || typeof options !== 'object') throw new TypeError('ClusterInteractionManager.connect expects an options object');
+      const im = new ClusterInteractionManager(CONSTRUCTING, options);
+      try {
+        await im.#link.start();
+      } catch (err) {
+        im.#closed = true;
+        im.#local.shutdown();
+        throw unavailable(err);
+      }
+      return im;
+    }
+
+    constructor(token, options) {
+      if (token !== CONSTRUCTING) throw new TypeError('use `await ClusterInteractionManager.connect(options)`');
+      super();
+      const { redisUrl, prefix = 'interactions', instanceId = randomUUID(), heartbeatMs, ownerTimeoutMs, ...rest } = options;
+      checkUrl(redisUrl);
+      if (typeof prefix !== 'string' || prefix === '') throw new TypeError('ClusterInteractionManager.connect: prefix must be a non-empty string');
+      if (typeof instanceId !== 'string' || instanceId === '' || instanceId.includes(':')) {
+        throw new TypeError('ClusterInteractionManager.connect: instanceId must be a non-empty string without ":"');
+      }
+      const heartbeat = checkPositive('heartbeatMs', heartbeatMs, 1000);
+      const ownerTimeout = checkPositive('ownerTimeoutMs', ownerTimeoutMs, 5000);
+      if (ownerTimeout <= heartbeat) {
+        throw new TypeError('ClusterInteractionManager.connect: ownerTimeoutMs must be longer than heartbeatMs (a live process would be taken for dead)');
+      }
+      const o = readOptions(rest);
+      this.#local = new InteractionManager(rest);
+      this.#timeoutMs = o.interactionTimeoutMs;
+      this.#requireMatch = o.requireSessionMatch;
+      this.#slackMs = ownerTimeout + heartbeat;
+      this.#logger = rest.logger ?? defaultLogger().logger;
+      this.#id = instanceId;
+      const weak = new WeakRef(this);
+      this.#link = new native.RedisLink({ redisUrl, prefix, instanceId, heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout }, (batch) => {
+        const me = weak.deref();
+        if (me !== undefined) me.#deliver(batch);
+      });
+      this.#local.on('interaction-request', (p) => this.#requested(p));
+      this.#local.on('interaction-resolved', (p) => this.#ended('interaction-resolved', p));
+      this.#local.on('interaction-rejected', (p) => this.#ended('interaction-rejected', p));
+    }
+
+    /** This process's id in the cluster. */
+    get instanceId() {
+      return this.#id;
+    }
+
+    // ---- this process's interactions -------------------------------------------------------
+
+    requestInteraction(request) {
+      let sharing = null;
+      if (request !== null && typeof request === 'object' && !this.#closed) {
+        try {
+          const metadata = request.metadata === undefined ? {} : request.metadata;
+          sharing = {
+            data: request.data === undefined ? undefined : toJson('data', request.data, false),
+            metadata: toJson('metadata', metadata, true),
+            ttl: this.#ttl(request.timeoutMs, request.maxTotalMs),
+          };
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      this.#sharing = sharing;
+      try {
+        return this.#local.requestInteraction(request);
+      } finally {
+        this.#sharing = null;
+      }
+    }
+
+    // How long the record may outlive its deadline in Redis: the backstop if every process died.
+    #ttl(timeoutMs, maxTotalMs) {
+      let base = NO_TIMEOUT_TTL_MS;
+      try {
+        const t = timeoutMs === undefined ? this.#timeoutMs : checkMillis('timeoutMs', timeoutMs);
+        const m = maxTotalMs === undefined ? 0 : checkMillis('maxTotalMs', maxTotalMs);
+        const wait = Math.min(t > 0 ? t : Infinity, m > 0 ? m : Infinity);
+        if (wait !== Infinity) base = wait;
+      } catch {
+        // the local manager reports the bad value
+      }
+      return base + this.#slackMs;
+    }
+
+    #requested(p) {
+      const s = this.#sharing;
+      this.#sharing = null;
+      if (s !== null) {
+        const { id, type, sessionId, requestedAt } = p;
+        let json = `{"id":${JSON.stringify(id)},"type":${JSON.stringify(type)}`;
+        if (sessionId !== undefined) json += `,"sessionId":${JSON.stringify(sessionId)}`;
+        if (s.data !== undefined) json += `,"data":${s.data}`;
+        json += `,"metadata":${s.metadata},"requestedAt":${requestedAt}}`;
+        this.#owned.set(id, { sessionId, ttl: s.ttl });
+        this.#link.publish(id, sessionKey(sessionId), typeof sessionId === 'string' ? sessionId : null, type, this.#requireMatch, s.ttl, json);
+      }
+      this.emit('interaction-request', p);
+    }
+
+    #ended(event, p) {
+      if (this.#owned.delete(p.interactionId)) this.#link.end(p.interactionId, event, JSON.stringify(p));
+      this.emit(event, p);
+    }
+
+    // ---- answers from any process ----------------------------------------------------------
+
+    /** Settles the interaction wherever its promise lives. Resolves to today's result shape. */
+    async resolveInteraction(interactionId, response, requestingSessionId) {
+      return this.#answer(interactionId, 'resolve', response, requestingSessionId);
+    }
+
+    async rejectInteraction(interactionId, reason) {
+      return this.#answer(interactionId, 'reject', reason, undefined);
+    }
+
+    async #answer(id, kind, value, asker) {
+      const local = () => (kind === 'resolve' ? this.#local.resolveInteraction(id, value, asker) : this.#local.rejectInteraction(id, value));
+      if (typeof id !== 'string' || this.#closed) return local();
+      const owned = this.#owned.has(id);
+      if (!this.#link.isUp()) return owned ? local() : { success: false, error: 'REDIS_UNAVAILABLE' };
+      const payload = kind === 'resolve' ? (value === undefined ? '' : toJson('response', value, false)) : reasonText(value);
+      let claimed;
+      try {
+        claimed = await this.#link.claim(id, askerKey(asker), kind, payload);
+      } catch (err) {
+        // Redis went away mid-call: this process's own interactions are still answered here.
+        if (this.#owned.has(id)) return local();
+        return { success: false, error: unavailable(err).code };
+      }
+      switch (claimed) {
+        case 1:
+          return { success: true };
+        case 2:
+          return local();
+        case -2:
+          return { success: false, error: 'SESSION_MISMATCH' };
+        case -3:
+          return { success: false, error: 'invalid_or_decided', settledAs: 'OWNER_GONE' };
+        case -4:
+          return { success: false, error: 'invalid_or_decided' };
+        default:
+          // Not in Redis: ours but not written yet (or being republished), or unknown here too.
+          return local();
+      }
+    }
+
+    /** Restarts the interaction's timeout wherever it lives. */
+    async touchInteraction(interactionId) {
+      if (typeof interactionId === 'string' && !this.#closed && !this.#owned.has(interactionId)) {
+        if (!this.#link.isUp()) return { success: false, error: 'REDIS_UNAVAILABLE' };
+        try {
+          const routed = await this.#link.touch(interactionId);
+          if (routed === 1) return { success: true };
+        } catch (err) {
+          return { success: false, error: unavailable(err).code };
+        }
+      }
+      return this.#touchLocal(interactionId);
+    }
+
+    #touchLocal(id) {
+      const result = this.#local.touchInteraction(id);
+      const owned = this.#owned.get(id);
+      if (result.success && owned !== undefined) this.#link.refresh(id, owned.ttl);
+      return result;
+    }
+
+    /** Ends the session's interactions on every process (SESSION_REMOVED). */
+    async removeSession(sessionId) {
+      this.#local.removeSession(sessionId);
+      if (typeof sessionId === 'string' && sessionId !== '' && !this.#closed) this.#link.removeSession(sessionId);
+    }
+
+    async detachSession(sessionId, options) {
+      this.#local.detachSession(sessionId, options);
+      if (!sessionId || typeof sessionId !== 'string' || this.#closed) return;
+      const graceMs = options && options.graceMs !== undefined ? options.graceMs : 30_000;
+      this.#link.detach(sessionId, graceMs);
+    }
+
+    /** Cancels the session's grace on every process; whether it was detached. */
+    async attachSession(sessionId) {
+      const here = this.#local.attachSession(sessionId);
+      if (!sessionId || typeof sessionId !== 'string' || this.#closed || !this.#link.isUp()) return here;
+      try {
+        return (await this.#link.attach(sessionId)) || here;
+      } catch (err) {
+        this.#logger.warn(`[ClusterInteractionManager] attachSession(${JSON.stringify(sessionId)}) reached only this process: ${err.message}`);
+        return here;
+      }
+    }
+
+    /** The pending interactions of these sessions on every process. Rejects with code
+     * REDIS_UNAVAILABLE while Redis is unreachable (the list would be partial). */
+    async getPendingInteractions(sessionIds, type = null) {
+      const names = Array.isArray(sessionIds) ? sessionIds.filter((s) => typeof s === 'string') : [];
+      const mine = this.#local.getPendingInteractions(names, type);
+      if (names.length === 0 || this.#closed) return mine;
+      if (!this.#link.isUp()) throw new InteractionError('Redis is unreachable: only this process could list its interactions', 'REDIS_UNAVAILABLE');
+      let json;
+      try {
+        json = await this.#link.list(names, typeof type === 'string' ? type : '');
+      } catch (err) {
+        throw unavailable(err);
+      }
+      const seen = new Set(mine.map((r) => r.id));
+      const all = mine.concat(JSON.parse(json).filter((r) => !seen.has(r.id) && !this.#owned.has(r.id)));
+      return all.sort((a, b) => a.requestedAt - b.requestedAt);
+    }
+
+    // ---- deliveries from Redis ----------------------------------------------------------
+
+    #deliver(batch) {
+      for (let i = 0; i + 2 < batch.length; i += 3) {
+        try {
+          this.#apply(batch[i], batch[i + 1], batch[i + 2]);
+        } catch (err) {
+          this.#logger.warn(`[ClusterInteractionManager] a listener threw while a ${batch[i]} from Redis was applied:`, err);
+        }
+      }
+    }
+
+    #apply(kind, a, v) {
+      if (this.#closed && kind !== 'event') return;
+      switch (kind) {
+        case 'event':
+          this.emit(a, parse(v));
+          break;
+        case 'resolve': {
+          const owned = this.#owned.get(a);
+          this.#local.resolveInteraction(a, parse(v), owned === undefined ? undefined : owned.sessionId);
+          break;
+        }
+        case 'reject':
+          this.#local.rejectInteraction(a, v);
+          break;
+        case 'touch':
+          this.#touchLocal(a);
+          break;
+        case 'removeSession':
+          this.#local.removeSession(a);
+          break;
+        case 'detach':
+          this.#local.detachSession(a, { graceMs: Number(v) });
+          break;
+        case 'attach':
+          this.#local.attachSession(a);
+          break;
+        case 'state':
+          if (a === 'down') this.#logger.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);
+          else if (a === 'up') this.#logger.warn('[ClusterInteractionManager] Redis reachable again; this process republished its interactions');
+          else this.#logger.warn(`[ClusterInteractionManager] ${v}`);
+          break;
+        default:
+          break;
+      }
+    }
+
+    // ---- the rest, as InteractionManager ----------------------------------------------
+
+    /** Whether Redis answers now (also the metric interaction_manager_redis_up). */
+    isRedisUp() {
+      return !this.#closed && this.#link.isUp();
+    }
+
+    getMetrics() {
+      const up = this.isRedisUp() ? 1 : 0;
+      return `${this.#local.getMetrics()}# HELP interaction_manager_redis_up Whether this process reaches Redis (cluster mode).\n# TYPE interaction_manager_redis_up gauge\ninteraction_manager_redis_up ${up}\n`;
+    }
+
+    getMetricsSnapshot() {
+      return { ...this.#local.getMetricsSnapshot(), redisUp: this.isRedisUp() ? 1 : 0 };
+    }
+
+    /** This process's pending interactions. */
+    getPendingCount() {
+      return this.#local.getPendingCount();
+    }
+
+    getStatistics() {
+      return this.#local.getStatistics();
+    }
+
+    cleanupStaleInteractions() {
+      this.#local.cleanupStaleInteractions();
+    }
+
+    /** Settles this process's interactions (SHUTDOWN), removes their records and this
+     * process's liveness keys, and disconnects. */
+    close() {
+      if (this.#closing === null) {
+        this.#local.shutdown();
+        this.#closed = true;
+        this.#closing = this.#link.close();
+      }
+      return this.#closing;
+    }
+
+    shutdown() {
+      return this.close();
+    }
+  }
+
+  return { ClusterInteractionManager };
+};

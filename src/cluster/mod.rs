@@ -1,0 +1,315 @@
+//! Cluster mode: this process's side of the interactions shared through Redis. The promises,
+//! deadlines and local registry stay in the single-process manager; this keeps Redis in step
+//! with it (writer), routes answers between processes (the claim scripts) and brings routed
+//! answers and other processes' events back to JS (reader). All I/O runs on the tokio runtime of
+//! napi-rs, which starts with the first link; JS only queues writes or awaits promises.
+
+mod lua;
+mod reader;
+mod scripts;
+mod shared;
+mod writer;
+
+use lua::{describe, Which};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::streams::StreamRangeReply;
+use shared::{Shared, INBOX_MAXLEN};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot, watch};
+use writer::{Op, Record};
+
+/// How long one command may wait for a connection or an answer before it fails with
+/// REDIS_UNAVAILABLE.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[napi(object)]
+pub struct LinkOptions {
+    pub redis_url: String,
+    pub prefix: String,
+    pub instance_id: String,
+    pub heartbeat_ms: u32,
+    pub owner_timeout_ms: u32,
+}
+
+/// One process's connection to the shared interactions.
+#[napi]
+pub struct RedisLink {
+    shared: Arc<Shared>,
+    client: redis::Client,
+    tx: mpsc::UnboundedSender<Op>,
+    rx: Mutex<Option<mpsc::UnboundedReceiver<Op>>>,
+    conn: OnceLock<ConnectionManager>,
+    stop: watch::Sender<bool>,
+}
+
+fn failure(e: &redis::RedisError) -> Error {
+    Error::new(Status::GenericFailure, describe(e))
+}
+
+fn closed() -> Error {
+    Error::new(
+        Status::GenericFailure,
+        "REDIS_UNAVAILABLE: the cluster link is closed",
+    )
+}
+
+#[napi]
+impl RedisLink {
+    /// Checks the options and prepares the link; `start` connects. `deliver` receives batches
+    /// (see reader.rs) through a weak threadsafe function.
+    #[napi(constructor)]
+    pub fn new(options: LinkOptions, deliver: Function<'_, Vec<String>, ()>) -> Result<Self> {
+        let client = redis::Client::open(options.redis_url.as_str())
+            .map_err(|e| Error::new(Status::InvalidArg, format!("redisUrl: {e}")))?;
+        let deliver = deliver
+            .build_threadsafe_function::<Vec<String>>()
+            .weak::<true>()
+            .callee_handled::<false>()
+            .build()?;
+        let shared = Shared::new(
+            options.prefix,
+            options.instance_id,
+            Duration::from_millis(options.heartbeat_ms.max(1).into()),
+            Duration::from_millis(options.owner_timeout_ms.max(1).into()),
+            deliver,
+        );
+        let (tx, rx) = mpsc::unbounded_channel();
+        Ok(RedisLink {
+            shared: Arc::new(shared),
+            client,
+            tx,
+            rx: Mutex::new(Some(rx)),
+            conn: OnceLock::new(),
+            stop: watch::channel(false).0,
+        })
+    }
+
+    /// Connects, loads the scripts, announces this process and starts the reader and writer.
+    #[napi]
+    pub async fn start(&self) -> Result<()> {
+        let rx = self.rx.lock().ok().and_then(|mut r| r.take());
+        let Some(rx) = rx else {
+            return Err(Error::new(
+                Status::GenericFailure,
+                "the cluster link was already started",
+            ));
+        };
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(COMMAND_TIMEOUT))
+            .set_response_timeout(Some(COMMAND_TIMEOUT))
+            .set_number_of_retries(1);
+        let mut conn = ConnectionManager::new_with_config(self.client.clone(), config)
+            .await
+            .map_err(|e| failure(&e))?;
+        let s = &self.shared;
+        s.scripts.load(&mut conn).await.map_err(|e| failure(&e))?;
+        let mut pipe = redis::pipe();
+        pipe.cmd("SET")
+            .arg(s.node_key())
+            .arg(1)
+            .arg("PX")
+            .arg(s.owner_timeout.as_millis() as u64)
+            .ignore();
+        // An instance id used again after a crash: what its old inbox held is for dead promises.
+        pipe.cmd("DEL").arg(s.inbox_key()).ignore();
+        pipe.cmd("XREVRANGE")
+            .arg(s.key("events"))
+            .arg("+")
+            .arg("-")
+            .arg("COUNT")
+            .arg(1);
+        let (last,): (StreamRangeReply,) =
+            pipe.query_async(&mut conn).await.map_err(|e| failure(&e))?;
+        let cursor = reader::Cursor {
+            inbox: "0-0".into(),
+            events: last
+                .ids
+                .first()
+                .map_or_else(|| "0-0".into(), |e| e.id.clone()),
+        };
+        let _ = self.conn.set(conn.clone());
+        s.start_up();
+        napi::bindgen_prelude::spawn(writer::run(self.shared.clone(), conn, rx));
+        napi::bindgen_prelude::spawn(reader::run(
+            self.shared.clone(),
+            self.client.clone(),
+            cursor,
+            self.stop.subscribe(),
+        ));
+        Ok(())
+    }
+
+    #[napi]
+    pub fn is_up(&self) -> bool {
+        self.shared.is_up()
+    }
+
+    /// Writes dropped because an outage's backlog outgrew its bound.
+    #[napi]
+    pub fn dropped_writes(&self) -> f64 {
+        self.shared
+            .dropped
+            .load(std::sync::atomic::Ordering::Relaxed) as f64
+    }
+
+    /// Shares a new interaction (and announces it). `session` is its name when a string;
+    /// `sessionKey` says who may answer (see writer::Record).
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn publish(
+        &self,
+        id: String,
+        session_key: String,
+        session: Option<String>,
+        kind: String,
+        require_match: bool,
+        ttl_ms: f64,
+        json: String,
+    ) {
+        let rec = Record {
+            id,
+            session_key,
+            session,
+            kind,
+            require_match,
+            json,
+            expires: Instant::now() + millis(ttl_ms),
+        };
+        let _ = self.tx.send(Op::Publish(Arc::new(rec)));
+    }
+
+    /// The interaction ended here: drop its record, publish its event.
+    #[napi]
+    pub fn end(&self, id: String, event: String, payload: String) {
+        let _ = self.tx.send(Op::End { id, event, payload });
+    }
+
+    /// A touched interaction: restart its record's expiry.
+    #[napi]
+    pub fn refresh(&self, id: String, ttl_ms: f64) {
+        let _ = self.tx.send(Op::Refresh {
+            id,
+            ttl: millis(ttl_ms),
+        });
+    }
+
+    /// Ends a session's interactions on every process (in order with this process's writes, and
+    /// kept through an outage).
+    #[napi]
+    pub fn remove_session(&self, session: String) {
+        let _ = self.tx.send(Op::RemoveSession(session));
+    }
+
+    #[napi]
+    pub fn detach(&self, session: String, grace_ms: f64) {
+        let _ = self.tx.send(Op::SessionState {
+            session,
+            kind: "detach",
+            grace_ms: millis(grace_ms).as_millis() as u64,
+        });
+    }
+
+    /// The atomic claim of an answer (scripts::CLAIM): 1 routed to its owner, 2 the caller's
+    /// own, 0 unknown, -2 session mismatch, -3 owner gone.
+    #[napi]
+    pub async fn claim(
+        &self,
+        id: String,
+        asker: String,
+        kind: String,
+        value: String,
+    ) -> Result<i32> {
+        let mut cmd = self.shared.scripts.cmd(Which::Claim);
+        cmd.arg(&self.shared.prefix)
+            .arg(id)
+            .arg(asker)
+            .arg(kind)
+            .arg(value)
+            .arg(&self.shared.me)
+            .arg(INBOX_MAXLEN);
+        self.run(cmd).await
+    }
+
+    /// Routes a touch to the owner: 1 routed, 2 the caller's own, 0 unknown.
+    #[napi]
+    pub async fn touch(&self, id: String) -> Result<i32> {
+        let mut cmd = self.shared.scripts.cmd(Which::Touch);
+        cmd.arg(&self.shared.prefix)
+            .arg(id)
+            .arg(&self.shared.me)
+            .arg(INBOX_MAXLEN);
+        self.run(cmd).await
+    }
+
+    /// Cancels the session's grace everywhere; whether it was detached.
+    #[napi]
+    pub async fn attach(&self, session: String) -> Result<bool> {
+        let mut cmd = self.shared.scripts.cmd(Which::SessionState);
+        cmd.arg(&self.shared.prefix)
+            .arg(session)
+            .arg("attach")
+            .arg(0)
+            .arg(&self.shared.me)
+            .arg(INBOX_MAXLEN);
+        Ok(self.run::<i64>(cmd).await? > 0)
+    }
+
+    /// The pending records of these sessions (of any process), as one JSON array.
+    #[napi]
+    pub async fn list(&self, sessions: Vec<String>, kind: String) -> Result<String> {
+        let mut cmd = self.shared.scripts.cmd(Which::List);
+        cmd.arg(&self.shared.prefix).arg(kind);
+        for s in &sessions {
+            cmd.arg(s);
+        }
+        let records: Vec<String> = self.run(cmd).await?;
+        let mut out = String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
+        out.push('[');
+        for (i, r) in records.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(r);
+        }
+        out.push(']');
+        Ok(out)
+    }
+
+    /// Writes what is queued, removes this process's liveness keys, stops the tasks.
+    #[napi]
+    pub async fn close(&self) -> Result<()> {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Op::Close(done)).is_ok() && self.conn.get().is_some() {
+            let _ = tokio::time::timeout(COMMAND_TIMEOUT * 2, wait).await;
+        }
+        let _ = self.stop.send(true);
+        Ok(())
+    }
+
+    async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T> {
+        let mut conn = self.conn.get().cloned().ok_or_else(closed)?;
+        if *self.stop.borrow() {
+            return Err(closed());
+        }
+        match self.shared.scripts.run(&mut conn, &cmd).await {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                if lua::unavailable(&e) {
+                    self.shared.set_down(&e.to_string());
+                }
+                Err(failure(&e))
+            }
+        }
+    }
+}
+
+fn millis(ms: f64) -> Duration {
+    if ms.is_finite() && ms > 0.0 {
+        Duration::from_secs_f64((ms / 1000.0).min(1e9))
+    } else {
+        Duration::from_millis(1)
+    }
+}

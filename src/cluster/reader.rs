@@ -1,0 +1,125 @@
+//! The task that reads this process's inbox (answers routed to its interactions) and the shared
+//! events stream, on a connection of its own (XREAD BLOCK holds a connection), and hands each
+//! batch to JS. It resumes from the last id it saw, so a dropped connection loses nothing.
+
+use super::lua::unavailable;
+use super::shared::Shared;
+use redis::aio::MultiplexedConnection;
+use redis::streams::StreamReadReply;
+use redis::{AsyncConnectionConfig, Client};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Entries per read.
+const COUNT: usize = 1024;
+/// Pause before reconnecting.
+const RETRY: Duration = Duration::from_millis(200);
+
+pub struct Cursor {
+    pub inbox: String,
+    pub events: String,
+}
+
+pub async fn run(
+    shared: Arc<Shared>,
+    client: Client,
+    mut at: Cursor,
+    mut stop: watch::Receiver<bool>,
+) {
+    let inbox = shared.inbox_key();
+    let events = shared.key("events");
+    let block = shared
+        .heartbeat
+        .clamp(Duration::from_millis(50), Duration::from_secs(1));
+    let config = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(block + Duration::from_secs(3)));
+    let mut conn: Option<MultiplexedConnection> = None;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let c = match &mut conn {
+            Some(c) => c,
+            None => {
+                let made = tokio::select! {
+                    made = client.get_multiplexed_async_connection_with_config(&config) => made,
+                    _ = stop.changed() => return,
+                };
+                match made {
+                    Ok(c) => conn.insert(c),
+                    Err(e) => {
+                        shared.set_down(&e.to_string());
+                        if pause(&mut stop).await {
+                            return;
+                        }
+                        continue;
+                    }
+                }
+            }
+        };
+        let mut cmd = redis::cmd("XREAD");
+        cmd.arg("COUNT")
+            .arg(COUNT)
+            .arg("BLOCK")
+            .arg(block.as_millis() as u64)
+            .arg("STREAMS")
+            .arg(&inbox)
+            .arg(&events)
+            .arg(&at.inbox)
+            .arg(&at.events);
+        let read = tokio::select! {
+            r = cmd.query_async::<Option<StreamReadReply>>(c) => r,
+            _ = stop.changed() => return,
+        };
+        match read {
+            Ok(Some(reply)) => deliver(&shared, reply, &inbox, &mut at),
+            Ok(None) => {}
+            Err(e) => {
+                if unavailable(&e) {
+                    shared.set_down(&e.to_string());
+                } else {
+                    shared.report(format!("Redis read failed: {e}"));
+                }
+                conn = None;
+                if pause(&mut stop).await {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Sleeps before a retry; true when the link was closed meanwhile.
+async fn pause(stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(RETRY) => false,
+        _ = stop.changed() => true,
+    }
+}
+
+/// Inbox entries go to JS as `[kind, a, v]`; events of other processes as `["event", name,
+/// payload]` (this process emitted its own already).
+fn deliver(shared: &Shared, reply: StreamReadReply, inbox: &str, at: &mut Cursor) {
+    let mut batch = Vec::new();
+    let field = |e: &redis::streams::StreamId, f: &str| e.get::<String>(f).unwrap_or_default();
+    for key in reply.keys {
+        let from_inbox = key.key == inbox;
+        for entry in &key.ids {
+            if from_inbox {
+                batch.extend([field(entry, "k"), field(entry, "a"), field(entry, "v")]);
+            } else if field(entry, "o") != shared.me {
+                batch.extend(["event".to_owned(), field(entry, "n"), field(entry, "v")]);
+            }
+        }
+        if let Some(last) = key.ids.last() {
+            if from_inbox {
+                at.inbox = last.id.clone();
+            } else {
+                at.events = last.id.clone();
+            }
+        }
+    }
+    shared.tell(batch);
+}
