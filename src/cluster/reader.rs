@@ -47,6 +47,10 @@ pub async fn run(
                     made = client.get_multiplexed_async_connection_with_config(&config) => made,
                     _ = stop.changed() => return,
                 };
+                let made = match made {
+                    Ok(mut c) => name(&mut c, &shared.me).await.map(|()| c),
+                    Err(e) => Err(e),
+                };
                 match made {
                     Ok(c) => conn.insert(c),
                     Err(e) => {
@@ -89,6 +93,19 @@ pub async fn run(
             }
         }
     }
+}
+
+/// Names the connection (`CLIENT LIST` shows which process reads where); spaces are not allowed.
+async fn name(c: &mut MultiplexedConnection, me: &str) -> redis::RedisResult<()> {
+    let name: String = me
+        .chars()
+        .map(|ch| if ch.is_ascii_graphic() { ch } else { '_' })
+        .collect();
+    redis::cmd("CLIENT")
+        .arg("SETNAME")
+        .arg(format!("interactions-reader-{name}"))
+        .query_async(c)
+        .await
 }
 
 /// Sleeps before a retry; true when the link was closed meanwhile.
