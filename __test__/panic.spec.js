@@ -37,8 +37,15 @@ describe('no panic crosses into Node.js', () => {
       const source = fs.readFileSync(path.join(__dirname, '..', 'src', file), 'utf8');
       return source.match(/#\[napi[^\]]*\]\s*(?:#\[[^\]]*\][^\n]*\s*)*pub fn/g) ?? [];
     });
-    // As many as the shipped binding exports, so none is left out of the check.
-    expect(exported.length).toBe(Object.keys(require('../binding.js')).filter((k) => !k.startsWith('__')).length);
+    // As many as the shipped binding exports (but the cluster link's class), so none is left out.
+    const keys = Object.keys(require('../binding.js')).filter((k) => !k.startsWith('__') && k !== 'RedisLink');
+    expect(exported.length).toBe(keys.length);
     for (const attr of exported) expect(attr).toMatch(/#\[napi\(catch_unwind\)\]/);
+    // The cluster link: its constructor and every synchronous method; napi-rs turns a panic in an
+    // async method's future into a rejection of its promise.
+    const cluster = fs.readFileSync(path.join(__dirname, '..', 'src', 'cluster', 'mod.rs'), 'utf8');
+    const methods = cluster.match(/#\[napi[^\]]*\]\s*(?:#\[[^\]]*\][^\n]*\s*)*pub (?:async )?fn \w+/g);
+    expect(methods.length).toBe(Object.getOwnPropertyNames(require('../binding.js').RedisLink.prototype).length);
+    for (const m of methods.filter((m) => !m.includes('async fn'))) expect(m).toMatch(/#\[napi\((constructor, )?catch_unwind\)\]/);
   });
 });

@@ -60,7 +60,7 @@ fn closed() -> Error {
 impl RedisLink {
     /// Checks the options and prepares the link; `start` connects. `deliver` receives batches
     /// (see reader.rs) through a weak threadsafe function.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(options: LinkOptions, deliver: Function<'_, Vec<String>, ()>) -> Result<Self> {
         let client = redis::Client::open(options.redis_url.as_str())
             .map_err(|e| Error::new(Status::InvalidArg, format!("redisUrl: {e}")))?;
@@ -142,13 +142,13 @@ impl RedisLink {
         Ok(())
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn is_up(&self) -> bool {
         self.shared.is_up()
     }
 
     /// Writes dropped because an outage's backlog outgrew its bound.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn dropped_writes(&self) -> f64 {
         self.shared
             .dropped
@@ -157,7 +157,7 @@ impl RedisLink {
 
     /// Shares a new interaction (and announces it). `session` is its name when a string;
     /// `sessionKey` says who may answer (see writer::Record).
-    #[napi]
+    #[napi(catch_unwind)]
     #[allow(clippy::too_many_arguments)]
     pub fn publish(
         &self,
@@ -182,13 +182,13 @@ impl RedisLink {
     }
 
     /// The interaction ended here: drop its record, publish its event.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn end(&self, id: String, event: String, payload: String) {
         let _ = self.tx.send(Op::End { id, event, payload });
     }
 
     /// A touched interaction: restart its record's expiry.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn refresh(&self, id: String, ttl_ms: f64) {
         let _ = self.tx.send(Op::Refresh {
             id,
@@ -198,12 +198,12 @@ impl RedisLink {
 
     /// Ends a session's interactions on every process (in order with this process's writes, and
     /// kept through an outage).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove_session(&self, session: String) {
         let _ = self.tx.send(Op::RemoveSession(session));
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn detach(&self, session: String, grace_ms: f64) {
         let _ = self.tx.send(Op::SessionState {
             session,
