@@ -118,7 +118,8 @@ export interface InteractionRejectedEvent {
   rejectedAt: number;
   /** The rejection's message: the legacy text, or the reason given to `rejectInteraction`. */
   reason: string;
-  code: Exclude<RejectionCode, 'TOO_MANY_PENDING' | 'RATE_LIMITED'>;
+  /** `OWNER_GONE` only in cluster mode, on the other processes, when the owner process died. */
+  code: Exclude<RejectionCode, 'TOO_MANY_PENDING' | 'RATE_LIMITED'> | 'OWNER_GONE';
 }
 
 export type SettleCode = 'RESOLVED' | Exclude<RejectionCode, 'TOO_MANY_PENDING' | 'RATE_LIMITED'>;
@@ -218,3 +219,84 @@ export function resetInteractionManager(): void;
  * environment variables); throws once it exists (until `resetInteractionManager()`).
  */
 export function configureInteractionManager(options: InteractionManagerOptions): void;
+
+/** Cluster mode's errors: Redis cannot be reached now, or it refused a command (a bug). */
+export type ClusterErrorCode = 'REDIS_UNAVAILABLE' | 'REDIS_ERROR';
+
+/** What cluster mode's `connect` and `getPendingInteractions` reject with (at run time also an `InteractionError`). */
+export class ClusterError extends Error {
+  constructor(message: string, code: ClusterErrorCode);
+  readonly name: 'ClusterError';
+  readonly code: ClusterErrorCode;
+}
+
+/** `ClusterInteractionManager.connect` options: where Redis is, and every `InteractionManager` option. */
+export interface ClusterOptions extends InteractionManagerOptions {
+  /** `redis://[user[:password]@]host[:port][/db]` or `rediss://` (TLS). */
+  redisUrl: string;
+  /** Key prefix shared by the processes of one cluster. Default `'interactions'`. */
+  prefix?: string;
+  /** This process's id (no `:`). Default: a random UUID. */
+  instanceId?: string;
+  /** How often this process renews its liveness and reaps dead owners. Default 1000. */
+  heartbeatMs?: number;
+  /** After this long without a heartbeat, a process's interactions end with `OWNER_GONE`. Default 5000. */
+  ownerTimeoutMs?: number;
+}
+
+/** Cluster answers: today's shapes, plus Redis being unreachable and an owner that died. */
+export type ClusterAnswerResult =
+  | AnswerResult
+  | { success: false; error: 'REDIS_UNAVAILABLE' }
+  | { success: false; error: 'invalid_or_decided'; settledAs: 'OWNER_GONE' };
+
+/**
+ * Several host processes, one set of interactions, through Redis. The same events as
+ * `InteractionManager`, emitted on every process for the interactions of any process; the calls
+ * that may reach another process return Promises of today's shapes (the host adds `await`).
+ */
+export class ClusterInteractionManager {
+  private constructor();
+  /** Connects; rejects with a `ClusterError` of code `REDIS_UNAVAILABLE` if Redis cannot be reached. */
+  static connect(options: ClusterOptions): Promise<ClusterInteractionManager>;
+  /** This process's id in the cluster. */
+  readonly instanceId: string;
+  on<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  addListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  once<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  prependListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  prependOnceListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  off<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  removeListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
+  removeAllListeners(event?: InteractionEventName): this;
+  emit<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, ...args: InteractionManagerEvents[E]): boolean;
+  listeners<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E): Listener<E>[];
+  listenerCount(event: InteractionEventName): number;
+  eventNames(): InteractionEventName[];
+  setMaxListeners(n: number): this;
+  getMaxListeners(): number;
+  /** As `InteractionManager`; `data`, `metadata` (but `abortSignal`) and the response must be JSON-serialisable, or the Promise rejects with a TypeError. */
+  requestInteraction<R = unknown, D = unknown, M = Record<string, unknown>>(request: InteractionRequest<D, M>): Promise<R>;
+  resolveInteraction(interactionId: unknown, response?: unknown, requestingSessionId?: string | null): Promise<ClusterAnswerResult>;
+  rejectInteraction(interactionId: unknown, reason?: unknown): Promise<ClusterAnswerResult>;
+  touchInteraction(interactionId: unknown): Promise<ClusterAnswerResult>;
+  /** Ends the session's interactions on every process (delivered in order, kept through a Redis outage). */
+  removeSession(sessionId: string | null | undefined): Promise<void>;
+  detachSession(sessionId: string, options?: { graceMs?: number }): Promise<void>;
+  attachSession(sessionId: string): Promise<boolean>;
+  /** Every process's pending interactions of these sessions; rejects with `REDIS_UNAVAILABLE` while Redis is unreachable. */
+  getPendingInteractions(sessionIds: readonly string[], type?: InteractionType | null): Promise<PendingInteraction[]>;
+  /** Whether this process reaches Redis now (the gauge `interaction_manager_redis_up`). */
+  isRedisUp(): boolean;
+  /** This process's metrics, with `interaction_manager_redis_up`. */
+  getMetrics(): string;
+  getMetricsSnapshot(): MetricsSnapshot & { redisUp: 0 | 1 };
+  /** This process's pending interactions. */
+  getPendingCount(): number;
+  getStatistics(): Statistics;
+  cleanupStaleInteractions(): void;
+  /** Settles this process's interactions (`SHUTDOWN`), removes their records and disconnects. */
+  close(): Promise<void>;
+  /** The same as `close()`. */
+  shutdown(): Promise<void>;
+}

@@ -638,11 +638,12 @@ function configureInteractionManager(options) {
 }
 
 // Cluster mode (several processes, one set of interactions, through Redis): lib/cluster.js.
-const { ClusterInteractionManager } = require('./lib/cluster.js')({ InteractionManager, InteractionError, native, defaultLogger });
+const { ClusterInteractionManager, ClusterError } = require('./lib/cluster.js')({ InteractionManager, InteractionError, native, defaultLogger });
 
 module.exports = {
   InteractionManager,
   ClusterInteractionManager,
+  ClusterError,
   InteractionError,
   getInteractionManager,
   resetInteractionManager,

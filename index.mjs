@@ -1,5 +1,5 @@
 // ES-module entry: the host does `import { getInteractionManager } from '<package>'`.
 import cjs from './index.js';
 
-export const { InteractionManager, ClusterInteractionManager, InteractionError, getInteractionManager, resetInteractionManager, configureInteractionManager, DEFAULTS } = cjs;
+export const { InteractionManager, ClusterInteractionManager, ClusterError, InteractionError, getInteractionManager, resetInteractionManager, configureInteractionManager, DEFAULTS } = cjs;
 export default cjs;

@@ -1,4 +1,4 @@
-import type { InteractionManager } from './index';
+import type { InteractionManager, ClusterInteractionManager } from './index';
 
 /** The part of prom-client's `Registry` this uses (any prom-client version from 13 on). */
 export interface MetricsRegistry {
@@ -7,7 +7,7 @@ export interface MetricsRegistry {
 
 export interface RegisterMetricsOptions {
   /** Default: the process-wide manager (`getInteractionManager()`). */
-  manager?: InteractionManager;
+  manager?: InteractionManager | ClusterInteractionManager;
   /** Default `'interaction_manager_'`. */
   prefix?: string;
   /** Constant labels on every sample: tell several managers in one registry apart. */

@@ -71,10 +71,15 @@ function checkPositive(name, value, fallback) {
 }
 
 module.exports = function makeCluster({ InteractionManager, InteractionError, native, defaultLogger }) {
+  // Cluster mode's errors (REDIS_UNAVAILABLE, REDIS_ERROR): an InteractionError too, so a host's
+  // `instanceof InteractionError` checks keep catching them.
+  class ClusterError extends InteractionError {}
+  Object.defineProperty(ClusterError.prototype, 'name', { value: 'ClusterError', writable: true, configurable: true });
+
   function unavailable(err) {
     const message = String((err && err.message) || err);
     const code = message.startsWith('REDIS_ERROR') ? 'REDIS_ERROR' : 'REDIS_UNAVAILABLE';
-    return new InteractionError(message.replace(/^REDIS_(UNAVAILABLE|ERROR): /, 'Redis: '), code);
+    return new ClusterError(message.replace(/^REDIS_(UNAVAILABLE|ERROR): /, 'Redis: '), code);
   }
 
   class ClusterInteractionManager extends EventEmitter {
@@ -297,7 +302,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       const names = Array.isArray(sessionIds) ? sessionIds.filter((s) => typeof s === 'string') : [];
       const mine = this.#local.getPendingInteractions(names, type);
       if (names.length === 0 || this.#closed) return mine;
-      if (!this.#link.isUp()) throw new InteractionError('Redis is unreachable: only this process could list its interactions', 'REDIS_UNAVAILABLE');
+      if (!this.#link.isUp()) throw new ClusterError('Redis is unreachable: only this process could list its interactions', 'REDIS_UNAVAILABLE');
       let json;
       try {
         json = await this.#link.list(names, typeof type === 'string' ? type : '');
@@ -306,7 +311,10 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       }
       const seen = new Set(mine.map((r) => r.id));
       const all = mine.concat(JSON.parse(json).filter((r) => !seen.has(r.id) && !this.#owned.has(r.id)));
-      return all.sort((a, b) => a.requestedAt - b.requestedAt);
+      // As the local manager: in the order of the given sessions, then of the requests.
+      const order = new Map();
+      names.forEach((n, i) => order.has(n) || order.set(n, i));
+      return all.sort((a, b) => order.get(a.sessionId) - order.get(b.sessionId) || a.requestedAt - b.requestedAt);
     }
 
     // ---- deliveries from Redis ----------------------------------------------------------
@@ -402,5 +410,5 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     }
   }
 
-  return { ClusterInteractionManager };
+  return { ClusterInteractionManager, ClusterError };
 };

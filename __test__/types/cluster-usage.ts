@@ -1,0 +1,42 @@
+// Compiled (not run) by `npm run lint:types`: cluster mode's typings, as a host uses them.
+import { ClusterInteractionManager, ClusterError, type ClusterAnswerResult, type PendingInteraction } from 'native-interaction-manager';
+import { registerMetrics } from 'native-interaction-manager/prom-client';
+
+async function host(): Promise<void> {
+  const im = await ClusterInteractionManager.connect({
+    redisUrl: 'redis://app:secret@127.0.0.1:6379/0',
+    prefix: 'interactions',
+    heartbeatMs: 1000,
+    ownerTimeoutMs: 5000,
+    interactionTimeoutMs: 60_000,
+    requireSessionMatch: true,
+  });
+  const id: string = im.instanceId;
+  im.on('interaction-rejected', (e) => {
+    if (e.code === 'OWNER_GONE') console.log(e.interactionId);
+  });
+  const answer: ClusterAnswerResult = await im.resolveInteraction('id', { ok: true }, 'session-1');
+  if (!answer.success && answer.error === 'REDIS_UNAVAILABLE') console.log('retry later');
+  const listed: PendingInteraction[] = await im.getPendingInteractions(['session-1']);
+  await im.removeSession('session-1');
+  await im.detachSession('session-1', { graceMs: 10_000 });
+  const wasDetached: boolean = await im.attachSession('session-1');
+  const up: boolean = im.isRedisUp();
+  const redisUp: 0 | 1 = im.getMetricsSnapshot().redisUp;
+  registerMetrics({ registerMetric() {} }, { manager: im });
+  try {
+    await im.requestInteraction<string>({ type: 'ask-user', sessionId: 'session-1', data: { q: 'why?' } });
+  } catch (err) {
+    if (err instanceof ClusterError && err.code === 'REDIS_UNAVAILABLE') console.log(id, listed, wasDetached, up, redisUp);
+  }
+  // @ts-expect-error: the answer is a Promise in cluster mode
+  const sync: ClusterAnswerResult = im.resolveInteraction('id', 1);
+  // @ts-expect-error: redisUrl is required
+  await ClusterInteractionManager.connect({ prefix: 'x' });
+  // @ts-expect-error: created by connect(), not new
+  new ClusterInteractionManager();
+  console.log(sync);
+  await im.close();
+}
+
+export { host };
