@@ -17,8 +17,26 @@ const { values } = parseArgs({
     'timeout-ms': { type: 'string', default: '2000' },
     'grace-ms': { type: 'string', default: '1000' },
     out: { type: 'string', default: 'demo-output' },
+    // --cluster N: the cluster demo (examples/cluster-demo.mjs) with N processes on one redis-server.
+    cluster: { type: 'string' },
   },
 });
+if (values.cluster !== undefined) {
+  const { runClusterDemo } = await import('./cluster-demo.mjs');
+  const processes = Number(values.cluster);
+  if (!Number.isInteger(processes) || processes < 2) {
+    console.error('--cluster needs a number of processes, at least 2');
+    process.exit(2);
+  }
+  process.exitCode = await runClusterDemo({
+    processes,
+    cycles: Math.ceil(Number(values.cycles) / 2),
+    concurrency: Number(values.concurrency),
+    timeoutMs: Number(values['timeout-ms']),
+    graceMs: Number(values['grace-ms']),
+  });
+  process.exit();
+}
 const CYCLES = Number(values.cycles);
 const CONCURRENCY = Number(values.concurrency);
 // The native manager's timeout, shortened from 5 minutes so the run shows session-less prompts

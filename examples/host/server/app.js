@@ -4,18 +4,24 @@ import http from 'node:http';
 import { WebSocketServer } from 'ws';
 import client from 'prom-client';
 import { registerMetrics } from '../../../prom-client.mjs';
-import { InteractionManager } from './services/interactionManager.js';
+import { InteractionManager, ClusterInteractionManager } from './services/interactionManager.js';
 import { InteractionManager as LegacyInteractionManager } from './services/legacyInteractionManager.js';
 import { createAssistant } from './assistant.js';
 
 /**
- * manager: 'native' (the package, with the documented wiring) or 'legacy' (the unfixed manager
- * with the host's wiring as it is today: nothing is removed when a browser goes away).
- * Every SESSIONLESS_EVERY-th chat also starts a tool call of an assistant session with no id yet.
+ * manager: 'native' (the package, with the documented wiring), 'cluster' (the same, one of several
+ * processes sharing interactions through Redis: `cluster` gives connect's options) or 'legacy'
+ * (the unfixed manager with the host's wiring as it is today: nothing is removed when a browser
+ * goes away). Every SESSIONLESS_EVERY-th chat also starts a tool call of an assistant session with
+ * no id yet.
  */
-export async function startHost({ manager = 'native', port = 0, interactionTimeoutMs, graceMs = 30_000, sessionlessEvery = 10 } = {}) {
+export async function startHost({ manager = 'native', port = 0, interactionTimeoutMs, graceMs = 30_000, sessionlessEvery = 10, cluster } = {}) {
   const legacy = manager === 'legacy';
-  const im = legacy ? new LegacyInteractionManager() : new InteractionManager(interactionTimeoutMs === undefined ? {} : { interactionTimeoutMs });
+  const options = interactionTimeoutMs === undefined ? {} : { interactionTimeoutMs };
+  let im;
+  if (legacy) im = new LegacyInteractionManager();
+  else if (manager === 'cluster') im = await ClusterInteractionManager.connect({ ...cluster, ...options }); // WIRING (cluster)
+  else im = new InteractionManager(options);
   let collected = 0;
   const freed = new FinalizationRegistry(() => collected++);
   const assistant = createAssistant(im, { onData: (data) => freed.register(data, null) });
@@ -68,6 +74,7 @@ export async function startHost({ manager = 'native', port = 0, interactionTimeo
     res.end(
       JSON.stringify({
         manager,
+        instanceId: im.instanceId,
         pending: im.getPendingCount(),
         statistics: im.getStatistics(),
         tally: assistant.tally,
@@ -84,7 +91,8 @@ export async function startHost({ manager = 'native', port = 0, interactionTimeo
       if (!sockets.has(sessionId)) sockets.set(sessionId, new Set());
       sockets.get(sessionId).add(ws);
     }
-    ws.on('message', (raw) => {
+    ws.on('message', (raw) => handle(raw).catch((err) => send(ws, { type: 'error', error: err.code ?? err.message })));
+    async function handle(raw) {
       let msg;
       try {
         msg = JSON.parse(raw);
@@ -97,15 +105,17 @@ export async function startHost({ manager = 'native', port = 0, interactionTimeo
         if (sessionless) assistant.toolCall(null);
       } else if (msg?.type === 'interaction-response') {
         // WIRING: answer as the sender's session, so one browser cannot answer another's prompt.
-        const result = im.resolveInteraction(msg.interactionId, msg.response, sessionId);
+        // (`await`: in cluster mode the answer may go to another process; harmless otherwise.)
+        const result = await im.resolveInteraction(msg.interactionId, msg.response, sessionId);
         if (!result.success) send(ws, { type: 'interaction-response-error', interactionId: msg.interactionId, ...result });
       } else if (msg?.type === 'interaction-sync-request') {
         // WIRING: a browser of the session is back (a reload): its prompts are kept.
         if (!legacy) im.attachSession(sessionId);
         const ids = Array.isArray(msg.sessionIds) ? msg.sessionIds.filter((s) => typeof s === 'string') : [];
-        send(ws, { type: 'interaction-sync', interactions: im.getPendingInteractions(ids) });
+        // (`await`: in cluster mode the list comes from every process.)
+        send(ws, { type: 'interaction-sync', interactions: await im.getPendingInteractions(ids) });
       }
-    });
+    }
     ws.on('close', () => {
       const mine = sessionId && sockets.get(sessionId);
       if (!mine) return;
@@ -128,7 +138,7 @@ export async function startHost({ manager = 'native', port = 0, interactionTimeo
       for (const ws of wss.clients) ws.terminate();
       await new Promise((resolve) => wss.close(resolve));
       await new Promise((resolve) => server.close(resolve));
-      im.shutdown();
+      await im.shutdown();
     },
   };
 }

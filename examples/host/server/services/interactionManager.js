@@ -1,3 +1,3 @@
 // The host's whole change: this file re-exports the native package.
 // (In your server the specifier is the package name: 'native-interaction-manager'.)
-export { InteractionManager, getInteractionManager, resetInteractionManager } from '../../../../index.mjs';
+export { InteractionManager, ClusterInteractionManager, getInteractionManager, resetInteractionManager } from '../../../../index.mjs';
