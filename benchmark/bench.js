@@ -6,6 +6,12 @@ const { execFileSync } = require('node:child_process');
 const os = require('node:os');
 const path = require('node:path');
 
+// npm run bench -- --cluster: cluster mode's figures instead (benchmark/cluster.js).
+if (process.argv.includes('--cluster')) {
+  require('./cluster.js');
+  return;
+}
+
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const TARGETS = {
   cycle: { label: 'request→resolve cycle', better: 'higher', target: 1.3 },

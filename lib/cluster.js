@@ -70,7 +70,7 @@ function checkPositive(name, value, fallback) {
   return value;
 }
 
-module.exports = function makeCluster({ InteractionManager, InteractionError, native, defaultLogger }) {
+module.exports = function makeCluster({ InteractionManager, InteractionError, native, defaultLogger, Throttle }) {
   // Cluster mode's errors (REDIS_UNAVAILABLE, REDIS_ERROR): an InteractionError too, so a host's
   // `instanceof InteractionError` checks keep catching them.
   class ClusterError extends InteractionError {}
@@ -87,6 +87,8 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     #link;
     #id;
     #logger;
+    // Script errors (bugs, or keys of another layout under the prefix) can come per write.
+    #throttle;
     #timeoutMs;
     #requireMatch;
     #slackMs;
@@ -134,6 +136,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       this.#requireMatch = o.requireSessionMatch;
       this.#slackMs = ownerTimeout + heartbeat;
       this.#logger = rest.logger ?? defaultLogger().logger;
+      this.#throttle = new Throttle(this.#logger);
       this.#id = instanceId;
       const weak = new WeakRef(this);
       this.#link = new native.RedisLink({ redisUrl, prefix, instanceId, heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout }, (batch) => {
@@ -305,12 +308,13 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       if (!this.#link.isUp()) throw new ClusterError('Redis is unreachable: only this process could list its interactions', 'REDIS_UNAVAILABLE');
       let json;
       try {
-        json = await this.#link.list(names, typeof type === 'string' ? type : '');
+        json = await this.#link.list(names);
       } catch (err) {
         throw unavailable(err);
       }
       const seen = new Set(mine.map((r) => r.id));
-      const all = mine.concat(JSON.parse(json).filter((r) => !seen.has(r.id) && !this.#owned.has(r.id)));
+      const wanted = typeof type === 'string' ? type : null;
+      const all = mine.concat(JSON.parse(json).filter((r) => !seen.has(r.id) && !this.#owned.has(r.id) && (wanted === null || r.type === wanted)));
       // As the local manager: in the order of the given sessions, then of the requests.
       const order = new Map();
       names.forEach((n, i) => order.has(n) || order.set(n, i));
@@ -358,7 +362,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
         case 'state':
           if (a === 'down') this.#logger.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);
           else if (a === 'up') this.#logger.warn('[ClusterInteractionManager] Redis reachable again; this process republished its interactions');
-          else this.#logger.warn(`[ClusterInteractionManager] ${v}`);
+          else this.#throttle.warn(`[ClusterInteractionManager] ${v}`);
           break;
         default:
           break;

@@ -259,9 +259,9 @@ impl RedisLink {
 
     /// The pending records of these sessions (of any process), as one JSON array.
     #[napi]
-    pub async fn list(&self, sessions: Vec<String>, kind: String) -> Result<String> {
+    pub async fn list(&self, sessions: Vec<String>) -> Result<String> {
         let mut cmd = self.shared.scripts.cmd(Which::List);
-        cmd.arg(&self.shared.prefix).arg(kind);
+        cmd.arg(&self.shared.prefix);
         for s in &sessions {
             cmd.arg(s);
         }

@@ -2,10 +2,11 @@
 //!
 //! Keys under the prefix `p`:
 //! - `p:rec:<id>`: hash of one pending interaction: `o` owner, `k` session key (who may answer),
-//!   `s` session name (string sessions only), `t` type, `r` require-session-match, `j` the record
-//!   as JSON (the `interaction-request` payload), `c` once an answer was claimed and routed.
-//!   Always with an expiry (the backstop).
-//! - `p:ses:<session>`, `p:own:<owner>`: sets of ids, by session and by owner process.
+//!   `s` session name (string sessions only), `t` type, `r` require-session-match, `c` once an
+//!   answer was claimed and routed. Always with an expiry (the backstop).
+//! - `p:ses:<session>`: hash id -> the record as JSON (the `interaction-request` payload), so
+//!   that listing a session is one HVALS.
+//! - `p:own:<owner>`: set of the ids of one owner process.
 //! - `p:owners`: owners that have records (the reaper's list).
 //! - `p:node:<owner>` (liveness, expires after ownerTimeoutMs) and `p:node:<owner>:inbox` (the
 //!   owner's stream of routed answers): the liveness keys of a live process.
@@ -20,7 +21,7 @@ local function extend(key, ttl)
 end
 local function unlink(id, owner, session)
   redis.call('DEL', p..':rec:'..id)
-  if session then redis.call('SREM', p..':ses:'..session, id) end
+  if session then redis.call('HDEL', p..':ses:'..session, id) end
   local own = p..':own:'..owner
   redis.call('SREM', own, id)
   if redis.call('SCARD', own) == 0 then redis.call('SREM', p..':owners', owner) end
@@ -41,10 +42,10 @@ pub const PUBLISH: &str = r#"
 local owner, id = ARGV[2], ARGV[3]
 local ttl = tonumber(ARGV[9])
 local rec = p..':rec:'..id
-redis.call('HSET', rec, 'o', owner, 'k', ARGV[4], 't', ARGV[7], 'r', ARGV[8], 'j', ARGV[10])
+redis.call('HSET', rec, 'o', owner, 'k', ARGV[4], 't', ARGV[7], 'r', ARGV[8])
 if ARGV[6] == '1' then
   redis.call('HSET', rec, 's', ARGV[5])
-  redis.call('SADD', p..':ses:'..ARGV[5], id)
+  redis.call('HSET', p..':ses:'..ARGV[5], id, ARGV[10])
   extend(p..':ses:'..ARGV[5], ttl)
 end
 redis.call('PEXPIRE', rec, ttl)
@@ -102,7 +103,7 @@ if owner == ARGV[6] then
 end
 if redis.call('EXISTS', p..':node:'..owner) == 0 then return -3 end
 redis.call('HSET', rec, 'c', '1')
-if f[4] then redis.call('SREM', p..':ses:'..f[4], id) end
+if f[4] then redis.call('HDEL', p..':ses:'..f[4], id) end
 route(owner, ARGV[4], id, ARGV[5], ARGV[7])
 return 1
 "#;
@@ -125,7 +126,7 @@ local session = ARGV[2]
 local key = p..':ses:'..session
 local told = {}
 local n = 0
-for _, id in ipairs(redis.call('SMEMBERS', key)) do
+for _, id in ipairs(redis.call('HKEYS', key)) do
   local owner = redis.call('HGET', p..':rec:'..id, 'o')
   if owner then
     unlink(id, owner, session)
@@ -153,7 +154,7 @@ else
   was = redis.call('DEL', flag)
 end
 local told = {}
-for _, id in ipairs(redis.call('SMEMBERS', p..':ses:'..session)) do
+for _, id in ipairs(redis.call('HKEYS', p..':ses:'..session)) do
   local owner = redis.call('HGET', p..':rec:'..id, 'o')
   if owner and owner ~= ARGV[5] and not told[owner] then
     told[owner] = true
@@ -163,14 +164,11 @@ end
 return was
 "#;
 
-/// The records of the given sessions, as JSON. ARGV: p, type ('' = any), sessions...
+/// The records of the given sessions, as JSON (the caller filters by type). ARGV: p, sessions...
 pub const LIST: &str = r#"
 local out = {}
-for i = 3, #ARGV do
-  for _, id in ipairs(redis.call('SMEMBERS', p..':ses:'..ARGV[i])) do
-    local f = redis.call('HMGET', p..':rec:'..id, 't', 'j', 'c')
-    if f[2] and not f[3] and (ARGV[2] == '' or f[1] == ARGV[2]) then out[#out + 1] = f[2] end
-  end
+for i = 2, #ARGV do
+  for _, j in ipairs(redis.call('HVALS', p..':ses:'..ARGV[i])) do out[#out + 1] = j end
 end
 return out
 "#;
@@ -183,13 +181,13 @@ if redis.call('EXISTS', p..':node:'..owner) == 1 then return 0 end
 local own = p..':own:'..owner
 local n = 0
 for _, id in ipairs(redis.call('SMEMBERS', own)) do
-  local f = redis.call('HMGET', p..':rec:'..id, 'o', 's', 'j')
+  local f = redis.call('HMGET', p..':rec:'..id, 'o', 's', 'k')
   if f[1] == owner then
     unlink(id, owner, f[2])
-    local ok, rec = pcall(cjson.decode, f[3])
     local payload = { interactionId = id, rejectedAt = tonumber(ARGV[3]),
       reason = 'Owner process gone', code = 'OWNER_GONE' }
-    if ok and type(rec) == 'table' then payload.sessionId = rec.sessionId end
+    -- The session as the requester gave it: a name, '' , null or (absent) undefined.
+    if f[2] then payload.sessionId = f[2] elseif f[3] == 'n' then payload.sessionId = cjson.null end
     event('', 'interaction-rejected', cjson.encode(payload), ARGV[4], ARGV[5])
     n = n + 1
   end
