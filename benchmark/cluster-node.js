@@ -58,8 +58,10 @@ async function cost(mode) {
   const took = performance.now() - t0;
   if (mode === 'cluster') await im.close();
   else im.shutdown();
-  process.send({ op: 'cost', result: (took * 1000) / N });
-  process.disconnect();
+  if (process.send) {
+    process.send({ op: 'cost', result: (took * 1000) / N });
+    process.disconnect();
+  } else console.log(`${mode}: ${((took * 1000) / N).toFixed(2)} µs per request`);
 }
 
 (role === 'owner' ? owner() : cost(role)).catch((err) => {

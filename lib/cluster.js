@@ -34,20 +34,29 @@ function reasonText(reason) {
   }
 }
 
-// JSON with a clear error for what cannot cross processes. Functions and symbols would vanish
-// silently in JSON.stringify; they are refused too. `metadata.abortSignal` stays local.
-function toJson(what, value, isMetadata) {
-  const replacer = function (key, v) {
-    if (typeof v === 'function' || typeof v === 'symbol') {
-      throw new TypeError(`${typeof v} at ${key === '' ? 'the top level' : JSON.stringify(key)}`);
-    }
-    if (isMetadata && key === 'abortSignal' && this === value) return undefined;
-    return v;
-  };
+// `"data":...,"metadata":...` of a request, as JSON, with the semantics of JSON.stringify (and of
+// the host's WebSocket messages): functions, symbols and undefined members are left out. What
+// JSON cannot hold (a BigInt, a cycle, a throwing toJSON) is a TypeError that says so.
+// `metadata.abortSignal` stays local.
+function shareable(request) {
+  let { data, metadata } = request;
+  if (metadata === undefined) metadata = {};
+  else if (metadata !== null && typeof metadata === 'object' && metadata.abortSignal !== undefined) metadata = { ...metadata, abortSignal: undefined };
+  let json;
   try {
-    return JSON.stringify(value, replacer);
+    json = JSON.stringify({ data, metadata });
   } catch (err) {
-    throw new TypeError(`cluster mode: ${what} cannot be serialised to JSON (${err && err.message}); it must cross processes`);
+    throw new TypeError(`cluster mode: data or metadata cannot be serialised to JSON (${err && err.message}); they must cross processes`);
+  }
+  // `{"data":...,"metadata":...}` without its braces.
+  return json.slice(1, -1);
+}
+
+function toJson(what, value) {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    throw new TypeError(`cluster mode: the ${what} cannot be serialised to JSON (${err && err.message}); it must cross processes`);
   }
 }
 
@@ -98,6 +107,20 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     #owned = new Map();
     // The shared form of the request being registered, for the interaction-request listener.
     #sharing = null;
+    // This turn's writes for the link, in order (src/cluster/batch.rs): every field back to back,
+    // and their lengths. One native call per turn carries them all.
+    #text = '';
+    #lengths = [];
+    #flushing = false;
+    #flush = () => {
+      this.#flushing = false;
+      if (this.#lengths.length === 0) return;
+      const text = this.#text;
+      const lengths = Uint32Array.from(this.#lengths);
+      this.#text = '';
+      this.#lengths = [];
+      this.#link.write(text, lengths);
+    };
 
     /**
      * Connects to Redis and returns a manager whose interactions are shared with every process
@@ -159,12 +182,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       let sharing = null;
       if (request !== null && typeof request === 'object' && !this.#closed) {
         try {
-          const metadata = request.metadata === undefined ? {} : request.metadata;
-          sharing = {
-            data: request.data === undefined ? undefined : toJson('data', request.data, false),
-            metadata: toJson('metadata', metadata, true),
-            ttl: this.#ttl(request.timeoutMs, request.maxTotalMs),
-          };
+          sharing = { shared: shareable(request), ttl: this.#ttl(request.timeoutMs, request.maxTotalMs) };
         } catch (err) {
           return Promise.reject(err);
         }
@@ -191,23 +209,46 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       return base + this.#slackMs;
     }
 
+    #put(field) {
+      this.#text += field;
+      this.#lengths.push(field.length);
+    }
+
+    #queued() {
+      if (this.#flushing) return;
+      this.#flushing = true;
+      queueMicrotask(this.#flush);
+    }
+
     #requested(p) {
       const s = this.#sharing;
       this.#sharing = null;
       if (s !== null) {
         const { id, type, sessionId, requestedAt } = p;
-        let json = `{"id":${JSON.stringify(id)},"type":${JSON.stringify(type)}`;
+        const typeJson = JSON.stringify(type);
+        let json = `{"id":"${id}","type":${typeJson}`;
         if (sessionId !== undefined) json += `,"sessionId":${JSON.stringify(sessionId)}`;
-        if (s.data !== undefined) json += `,"data":${s.data}`;
-        json += `,"metadata":${s.metadata},"requestedAt":${requestedAt}}`;
+        json += `${s.shared === '' ? '' : `,${s.shared}`},"requestedAt":${requestedAt}}`;
         this.#owned.set(id, { sessionId, ttl: s.ttl });
-        this.#link.publish(id, sessionKey(sessionId), typeof sessionId === 'string' ? sessionId : null, type, this.#requireMatch, s.ttl, json);
+        const named = typeof sessionId === 'string';
+        this.#put(`P${this.#requireMatch ? 1 : 0}${named ? 's' : sessionId === null ? 'n' : 'u'}${s.ttl}`);
+        this.#put(id);
+        if (named) this.#put(sessionId);
+        this.#put(type);
+        this.#put(json);
+        this.#queued();
       }
       this.emit('interaction-request', p);
     }
 
     #ended(event, p) {
-      if (this.#owned.delete(p.interactionId)) this.#link.end(p.interactionId, event, JSON.stringify(p));
+      if (this.#owned.delete(p.interactionId)) {
+        this.#put('E');
+        this.#put(p.interactionId);
+        this.#put(event);
+        this.#put(JSON.stringify(p));
+        this.#queued();
+      }
       this.emit(event, p);
     }
 
@@ -227,7 +268,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       if (typeof id !== 'string' || this.#closed) return local();
       const owned = this.#owned.has(id);
       if (!this.#link.isUp()) return owned ? local() : { success: false, error: 'REDIS_UNAVAILABLE' };
-      const payload = kind === 'resolve' ? (value === undefined ? '' : toJson('response', value, false)) : reasonText(value);
+      const payload = kind === 'resolve' ? (value === undefined ? '' : toJson('response', value) ?? '') : reasonText(value);
       let claimed;
       try {
         claimed = await this.#link.claim(id, askerKey(asker), kind, payload);
@@ -270,21 +311,33 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     #touchLocal(id) {
       const result = this.#local.touchInteraction(id);
       const owned = this.#owned.get(id);
-      if (result.success && owned !== undefined) this.#link.refresh(id, owned.ttl);
+      if (result.success && owned !== undefined) {
+        this.#put('R');
+        this.#put(id);
+        this.#put(String(owned.ttl));
+        this.#queued();
+      }
       return result;
     }
 
     /** Ends the session's interactions on every process (SESSION_REMOVED). */
     async removeSession(sessionId) {
       this.#local.removeSession(sessionId);
-      if (typeof sessionId === 'string' && sessionId !== '' && !this.#closed) this.#link.removeSession(sessionId);
+      if (typeof sessionId === 'string' && sessionId !== '' && !this.#closed) {
+        this.#put('S');
+        this.#put(sessionId);
+        this.#queued();
+      }
     }
 
     async detachSession(sessionId, options) {
       this.#local.detachSession(sessionId, options);
       if (!sessionId || typeof sessionId !== 'string' || this.#closed) return;
       const graceMs = options && options.graceMs !== undefined ? options.graceMs : 30_000;
-      this.#link.detach(sessionId, graceMs);
+      this.#put('D');
+      this.#put(sessionId);
+      this.#put(String(graceMs));
+      this.#queued();
     }
 
     /** Cancels the session's grace on every process; whether it was detached. */
@@ -404,6 +457,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       if (this.#closing === null) {
         this.#local.shutdown();
         this.#closed = true;
+        this.#flush();
         this.#closing = this.#link.close();
       }
       return this.#closing;

@@ -4,6 +4,7 @@
 //! answers and other processes' events back to JS (reader). All I/O runs on the tokio runtime of
 //! napi-rs, which starts with the first link; JS only queues writes or awaits promises.
 
+mod batch;
 mod lua;
 mod reader;
 mod scripts;
@@ -17,9 +18,9 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
 use shared::{Shared, INBOX_MAXLEN};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
-use writer::{Op, Record};
+use writer::Op;
 
 /// How long one command may wait for a connection or an answer before it fails with
 /// REDIS_UNAVAILABLE.
@@ -155,61 +156,16 @@ impl RedisLink {
             .load(std::sync::atomic::Ordering::Relaxed) as f64
     }
 
-    /// Shares a new interaction (and announces it). `session` is its name when a string;
-    /// `sessionKey` says who may answer (see writer::Record).
+    /// Queues this turn's writes, in order: `text` holds every field of every write back to back,
+    /// `lengths` their lengths in UTF-16 units (see `batch.rs` for the layout). The JS thread
+    /// only copies the text; splitting and decoding happen on the writer task.
     #[napi(catch_unwind)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn publish(
-        &self,
-        id: String,
-        session_key: String,
-        session: Option<String>,
-        kind: String,
-        require_match: bool,
-        ttl_ms: f64,
-        json: String,
-    ) {
-        let rec = Record {
-            id,
-            session_key,
-            session,
-            kind,
-            require_match,
-            json,
-            expires: Instant::now() + millis(ttl_ms),
+    pub fn write(&self, text: Utf16String, lengths: Uint32Array) {
+        let batch = batch::Batch {
+            text,
+            lengths: lengths.to_vec(),
         };
-        let _ = self.tx.send(Op::Publish(Arc::new(rec)));
-    }
-
-    /// The interaction ended here: drop its record, publish its event.
-    #[napi(catch_unwind)]
-    pub fn end(&self, id: String, event: String, payload: String) {
-        let _ = self.tx.send(Op::End { id, event, payload });
-    }
-
-    /// A touched interaction: restart its record's expiry.
-    #[napi(catch_unwind)]
-    pub fn refresh(&self, id: String, ttl_ms: f64) {
-        let _ = self.tx.send(Op::Refresh {
-            id,
-            ttl: millis(ttl_ms),
-        });
-    }
-
-    /// Ends a session's interactions on every process (in order with this process's writes, and
-    /// kept through an outage).
-    #[napi(catch_unwind)]
-    pub fn remove_session(&self, session: String) {
-        let _ = self.tx.send(Op::RemoveSession(session));
-    }
-
-    #[napi(catch_unwind)]
-    pub fn detach(&self, session: String, grace_ms: f64) {
-        let _ = self.tx.send(Op::SessionState {
-            session,
-            kind: "detach",
-            grace_ms: millis(grace_ms).as_millis() as u64,
-        });
+        let _ = self.tx.send(Op::Batch(batch));
     }
 
     /// The atomic claim of an answer (scripts::CLAIM): 1 routed to its owner, 2 the caller's
@@ -303,13 +259,5 @@ impl RedisLink {
                 Err(failure(&e))
             }
         }
-    }
-}
-
-fn millis(ms: f64) -> Duration {
-    if ms.is_finite() && ms > 0.0 {
-        Duration::from_secs_f64((ms / 1000.0).min(1e9))
-    } else {
-        Duration::from_millis(1)
     }
 }

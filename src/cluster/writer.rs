@@ -3,6 +3,7 @@
 //! it keeps the writes (bounded) and, once Redis answers again, replays them, then republishes
 //! every live record (a restarted server has lost them).
 
+use super::batch::Batch;
 use super::lua::{unavailable, Which};
 use super::shared::{Shared, EVENTS_MAXLEN, EVENTS_TTL_MS, INBOX_MAXLEN};
 use redis::aio::ConnectionManager;
@@ -32,8 +33,9 @@ pub struct Record {
     pub expires: Instant,
 }
 
-pub enum Op {
-    Publish(Arc<Record>),
+/// One write, decoded from a batch (batch.rs).
+pub enum Write {
+    Publish(Record),
     End {
         id: String,
         event: String,
@@ -44,11 +46,14 @@ pub enum Op {
         ttl: Duration,
     },
     RemoveSession(String),
-    SessionState {
+    Detach {
         session: String,
-        kind: &'static str,
         grace_ms: u64,
     },
+}
+
+pub enum Op {
+    Batch(Batch),
     Close(oneshot::Sender<()>),
 }
 
@@ -104,14 +109,29 @@ pub async fn run(
 
 impl Writer {
     fn accept(&mut self, op: Op) -> Option<oneshot::Sender<()>> {
-        let cmd = match op {
-            Op::Close(done) => return Some(done),
-            Op::Publish(rec) => {
+        match op {
+            Op::Close(done) => Some(done),
+            Op::Batch(batch) => {
+                let (writes, malformed) = batch.decode();
+                for w in writes {
+                    self.queue(w);
+                }
+                if let Some(what) = malformed {
+                    self.shared.report(what);
+                }
+                None
+            }
+        }
+    }
+
+    fn queue(&mut self, write: Write) {
+        let cmd = match write {
+            Write::Publish(rec) => {
                 let cmd = self.publish(&rec, true);
-                self.live.insert(rec.id.clone(), rec);
+                self.live.insert(rec.id.clone(), Arc::new(rec));
                 cmd
             }
-            Op::End { id, event, payload } => {
+            Write::End { id, event, payload } => {
                 self.live.remove(&id);
                 let mut cmd = self.script(Which::End);
                 cmd.arg(&id)
@@ -121,7 +141,7 @@ impl Writer {
                     .arg(EVENTS_TTL_MS);
                 cmd
             }
-            Op::Refresh { id, ttl } => {
+            Write::Refresh { id, ttl } => {
                 if let Some(rec) = self.live.get_mut(&id) {
                     Arc::make_mut(rec).expires = Instant::now() + ttl;
                 }
@@ -129,7 +149,7 @@ impl Writer {
                 cmd.arg(&id).arg(ttl.as_millis() as u64);
                 cmd
             }
-            Op::RemoveSession(session) => {
+            Write::RemoveSession(session) => {
                 let mut cmd = self.shared.scripts.cmd(Which::RemoveSession);
                 cmd.arg(&self.shared.prefix)
                     .arg(session)
@@ -137,15 +157,11 @@ impl Writer {
                     .arg(INBOX_MAXLEN);
                 cmd
             }
-            Op::SessionState {
-                session,
-                kind,
-                grace_ms,
-            } => {
+            Write::Detach { session, grace_ms } => {
                 let mut cmd = self.shared.scripts.cmd(Which::SessionState);
                 cmd.arg(&self.shared.prefix)
                     .arg(session)
-                    .arg(kind)
+                    .arg("detach")
                     .arg(grace_ms)
                     .arg(&self.shared.me)
                     .arg(INBOX_MAXLEN);
@@ -159,7 +175,6 @@ impl Writer {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         self.backlog.push_back(cmd);
-        None
     }
 
     /// A script call that starts with the prefix and this owner.
