@@ -103,23 +103,22 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     #slackMs;
     #closed = false;
     #closing = null;
-    // This process's pending interactions: id -> { sessionId, ttl }.
+    // This process's pending interactions: id -> sessionId.
     #owned = new Map();
     // The shared form of the request being registered, for the interaction-request listener.
     #sharing = null;
-    // This turn's writes for the link, in order (src/cluster/batch.rs): every field back to back,
-    // and their lengths. One native call per turn carries them all.
-    #text = '';
-    #lengths = [];
+    // This turn's writes for the link, in order (src/cluster/batch.rs), as their fields. One
+    // native call per turn carries them all: the fields joined, and their lengths.
+    #parts = [];
     #flushing = false;
     #flush = () => {
       this.#flushing = false;
-      if (this.#lengths.length === 0) return;
-      const text = this.#text;
-      const lengths = Uint32Array.from(this.#lengths);
-      this.#text = '';
-      this.#lengths = [];
-      this.#link.write(text, lengths);
+      const parts = this.#parts;
+      if (parts.length === 0) return;
+      this.#parts = [];
+      const lengths = new Uint32Array(parts.length);
+      for (let i = 0; i < parts.length; i++) lengths[i] = parts[i].length;
+      this.#link.write(parts.join(''), lengths);
     };
 
     /**
@@ -166,9 +165,15 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
         const me = weak.deref();
         if (me !== undefined) me.#deliver(batch);
       });
-      this.#local.on('interaction-request', (p) => this.#requested(p));
-      this.#local.on('interaction-resolved', (p) => this.#ended('interaction-resolved', p));
-      this.#local.on('interaction-rejected', (p) => this.#ended('interaction-rejected', p));
+      // The local manager's events come here first (its own `emit`, shadowed): shared, then
+      // emitted on this object, in one hop. Listeners belong to this object, never to the local one.
+      Object.defineProperty(this.#local, 'emit', {
+        value: (event, p) => {
+          if (event === 'interaction-request') this.#requested(p);
+          else this.#ended(event, p);
+          return this.emit(event, p);
+        },
+      });
     }
 
     /** This process's id in the cluster. */
@@ -209,11 +214,6 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       return base + this.#slackMs;
     }
 
-    #put(field) {
-      this.#text += field;
-      this.#lengths.push(field.length);
-    }
-
     #queued() {
       if (this.#flushing) return;
       this.#flushing = true;
@@ -225,31 +225,20 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       this.#sharing = null;
       if (s !== null) {
         const { id, type, sessionId, requestedAt } = p;
-        const typeJson = JSON.stringify(type);
-        let json = `{"id":"${id}","type":${typeJson}`;
-        if (sessionId !== undefined) json += `,"sessionId":${JSON.stringify(sessionId)}`;
-        json += `${s.shared === '' ? '' : `,${s.shared}`},"requestedAt":${requestedAt}}`;
-        this.#owned.set(id, { sessionId, ttl: s.ttl });
+        this.#owned.set(id, sessionId);
         const named = typeof sessionId === 'string';
-        this.#put(`P${this.#requireMatch ? 1 : 0}${named ? 's' : sessionId === null ? 'n' : 'u'}${s.ttl}`);
-        this.#put(id);
-        if (named) this.#put(sessionId);
-        this.#put(type);
-        this.#put(json);
+        const head = `P${this.#requireMatch ? 1 : 0}${named ? 's' : sessionId === null ? 'n' : 'u'}${s.ttl}`;
+        if (named) this.#parts.push(head, id, sessionId, type, s.shared, String(requestedAt));
+        else this.#parts.push(head, id, type, s.shared, String(requestedAt));
         this.#queued();
       }
-      this.emit('interaction-request', p);
     }
 
     #ended(event, p) {
       if (this.#owned.delete(p.interactionId)) {
-        this.#put('E');
-        this.#put(p.interactionId);
-        this.#put(event);
-        this.#put(JSON.stringify(p));
+        this.#parts.push('E', p.interactionId, event, JSON.stringify(p));
         this.#queued();
       }
-      this.emit(event, p);
     }
 
     // ---- answers from any process ----------------------------------------------------------
@@ -310,11 +299,8 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
 
     #touchLocal(id) {
       const result = this.#local.touchInteraction(id);
-      const owned = this.#owned.get(id);
-      if (result.success && owned !== undefined) {
-        this.#put('R');
-        this.#put(id);
-        this.#put(String(owned.ttl));
+      if (result.success && this.#owned.has(id)) {
+        this.#parts.push('R', id);
         this.#queued();
       }
       return result;
@@ -324,8 +310,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     async removeSession(sessionId) {
       this.#local.removeSession(sessionId);
       if (typeof sessionId === 'string' && sessionId !== '' && !this.#closed) {
-        this.#put('S');
-        this.#put(sessionId);
+        this.#parts.push('S', sessionId);
         this.#queued();
       }
     }
@@ -334,9 +319,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       this.#local.detachSession(sessionId, options);
       if (!sessionId || typeof sessionId !== 'string' || this.#closed) return;
       const graceMs = options && options.graceMs !== undefined ? options.graceMs : 30_000;
-      this.#put('D');
-      this.#put(sessionId);
-      this.#put(String(graceMs));
+      this.#parts.push('D', sessionId, String(graceMs));
       this.#queued();
     }
 
@@ -393,8 +376,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
           this.emit(a, parse(v));
           break;
         case 'resolve': {
-          const owned = this.#owned.get(a);
-          this.#local.resolveInteraction(a, parse(v), owned === undefined ? undefined : owned.sessionId);
+          this.#local.resolveInteraction(a, parse(v), this.#owned.get(a));
           break;
         }
         case 'reject':

@@ -1,9 +1,10 @@
 //! The writes of one JS turn, as JS hands them over: every field back to back in one UTF-16
 //! string, with their lengths. Each write is an op letter, then a fixed number of fields:
 //! - `P<r><k><ttl>` (r: require-match `1`/`0`; k: session `s` string, `n` null, `u` undefined;
-//!   ttl: ms), then id, the session name (only for `s`), type, the record JSON
+//!   ttl: ms), then id, the session name (only for `s`), type, `"data":..,"metadata":..` (JSON
+//!   members, maybe none), requestedAt. The record's JSON is put together here, off the JS thread.
 //! - `E` id, event name, payload JSON: the interaction ended here
-//! - `R` id, ttl ms: touched, restart the record's expiry
+//! - `R` id: touched, restart the record's expiry
 //! - `S` session: remove the session on every process
 //! - `D` session, grace ms: detach the session on every process
 
@@ -34,10 +35,7 @@ impl Batch {
                         .take::<3>()
                         .map(|[id, event, payload]| Write::End { id, event, payload })
                 }
-                "R" => fields.take::<2>().map(|[id, ttl]| Write::Refresh {
-                    id,
-                    ttl: millis(&ttl),
-                }),
+                "R" => fields.take::<1>().map(|[id]| Write::Refresh { id }),
                 "S" => fields
                     .take::<1>()
                     .map(|[session]| Write::RemoveSession(session)),
@@ -89,31 +87,67 @@ fn publish(head: &str, fields: &mut Fields<'_>) -> Option<Write> {
     let kind = flags.next()?;
     let ttl = millis(head.get(3..)?);
     let id = fields.next()?;
-    let (session_key, session) = match kind {
-        's' => {
-            let name = fields.next()?;
-            (
-                if name.is_empty() {
-                    "e".to_owned()
-                } else {
-                    format!("s{name}")
-                },
-                Some(name),
-            )
-        }
-        'n' => ("n".to_owned(), None),
-        _ => ("u".to_owned(), None),
+    let name = if kind == 's' {
+        Some(fields.next()?)
+    } else {
+        None
     };
-    let [kind, json] = fields.take::<2>()?;
+    let [kind_of, members, requested_at] = fields.take::<3>()?;
+    let mut json = String::with_capacity(64 + id.len() + kind_of.len() + members.len());
+    json.push_str("{\"id\":");
+    json_string(&id, &mut json);
+    json.push_str(",\"type\":");
+    json_string(&kind_of, &mut json);
+    match (&name, kind) {
+        (Some(n), _) => {
+            json.push_str(",\"sessionId\":");
+            json_string(n, &mut json);
+        }
+        (None, 'n') => json.push_str(",\"sessionId\":null"),
+        _ => {}
+    }
+    if !members.is_empty() {
+        json.push(',');
+        json.push_str(&members);
+    }
+    json.push_str(",\"requestedAt\":");
+    // A number from Date.now(); anything else would break the JSON, so it is checked.
+    if requested_at.parse::<f64>().is_ok_and(f64::is_finite) {
+        json.push_str(&requested_at);
+    } else {
+        json.push_str("null");
+    }
+    json.push('}');
+    let session_key = match (&name, kind) {
+        (Some(n), _) if n.is_empty() => "e".to_owned(),
+        (Some(n), _) => format!("s{n}"),
+        (None, 'n') => "n".to_owned(),
+        _ => "u".to_owned(),
+    };
     Some(Write::Publish(Record {
         id,
         session_key,
-        session,
-        kind,
+        session: name,
+        kind: kind_of,
         require_match,
         json,
+        ttl,
         expires: Instant::now() + ttl,
     }))
+}
+
+/// Appends `s` as a JSON string.
+fn json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Milliseconds given as decimal text; anything unreadable or out of range is one millisecond.

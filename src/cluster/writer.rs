@@ -30,6 +30,8 @@ pub struct Record {
     pub kind: String,
     pub require_match: bool,
     pub json: String,
+    /// How long the record outlives a request or a touch: its timeout plus the owner timeout.
+    pub ttl: Duration,
     pub expires: Instant,
 }
 
@@ -43,7 +45,6 @@ pub enum Write {
     },
     Refresh {
         id: String,
-        ttl: Duration,
     },
     RemoveSession(String),
     Detach {
@@ -141,10 +142,12 @@ impl Writer {
                     .arg(EVENTS_TTL_MS);
                 cmd
             }
-            Write::Refresh { id, ttl } => {
-                if let Some(rec) = self.live.get_mut(&id) {
-                    Arc::make_mut(rec).expires = Instant::now() + ttl;
-                }
+            Write::Refresh { id } => {
+                let Some(rec) = self.live.get_mut(&id) else {
+                    return;
+                };
+                let ttl = rec.ttl;
+                Arc::make_mut(rec).expires = Instant::now() + ttl;
                 let mut cmd = self.script(Which::Refresh);
                 cmd.arg(&id).arg(ttl.as_millis() as u64);
                 cmd
