@@ -105,8 +105,14 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     #closing = null;
     // This process's pending interactions: id -> sessionId.
     #owned = new Map();
-    // The shared form of the request being registered, for the interaction-request listener.
-    #sharing = null;
+    // The shared form (JSON members, record ttl) of the request being registered, for #requested.
+    #shared = null;
+    #sharedTtl = 0;
+    #defaultTtl;
+    // The start of a publish write (batch.rs): require-match flag and session kind.
+    #headNamed;
+    #headNull;
+    #headNone;
     // This turn's writes for the link, in order (src/cluster/batch.rs), as their fields. One
     // native call per turn carries them all: the fields joined, and their lengths.
     #parts = [];
@@ -157,6 +163,11 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       this.#timeoutMs = o.interactionTimeoutMs;
       this.#requireMatch = o.requireSessionMatch;
       this.#slackMs = ownerTimeout + heartbeat;
+      this.#defaultTtl = this.#ttl(undefined, undefined);
+      const r = o.requireSessionMatch ? 1 : 0;
+      this.#headNamed = `P${r}s`;
+      this.#headNull = `P${r}n`;
+      this.#headNone = `P${r}u`;
       this.#logger = rest.logger ?? defaultLogger().logger;
       this.#throttle = new Throttle(this.#logger);
       this.#id = instanceId;
@@ -184,19 +195,20 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     // ---- this process's interactions -------------------------------------------------------
 
     requestInteraction(request) {
-      let sharing = null;
+      this.#shared = null;
       if (request !== null && typeof request === 'object' && !this.#closed) {
         try {
-          sharing = { shared: shareable(request), ttl: this.#ttl(request.timeoutMs, request.maxTotalMs) };
+          this.#shared = shareable(request);
+          this.#sharedTtl = request.timeoutMs === undefined && request.maxTotalMs === undefined ? this.#defaultTtl : this.#ttl(request.timeoutMs, request.maxTotalMs);
         } catch (err) {
+          this.#shared = null;
           return Promise.reject(err);
         }
       }
-      this.#sharing = sharing;
       try {
         return this.#local.requestInteraction(request);
       } finally {
-        this.#sharing = null;
+        this.#shared = null;
       }
     }
 
@@ -221,15 +233,15 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     }
 
     #requested(p) {
-      const s = this.#sharing;
-      this.#sharing = null;
-      if (s !== null) {
+      const shared = this.#shared;
+      this.#shared = null;
+      if (shared !== null) {
         const { id, type, sessionId, requestedAt } = p;
         this.#owned.set(id, sessionId);
         const named = typeof sessionId === 'string';
-        const head = `P${this.#requireMatch ? 1 : 0}${named ? 's' : sessionId === null ? 'n' : 'u'}${s.ttl}`;
-        if (named) this.#parts.push(head, id, sessionId, type, s.shared, String(requestedAt));
-        else this.#parts.push(head, id, type, s.shared, String(requestedAt));
+        const head = `${named ? this.#headNamed : sessionId === null ? this.#headNull : this.#headNone}${this.#sharedTtl}`;
+        if (named) this.#parts.push(head, id, sessionId, type, shared, String(requestedAt));
+        else this.#parts.push(head, id, type, shared, String(requestedAt));
         this.#queued();
       }
     }
