@@ -242,6 +242,8 @@ export interface ClusterOptions extends InteractionManagerOptions {
   heartbeatMs?: number;
   /** After this long without a heartbeat, a process's interactions end with `OWNER_GONE`. Default 5000. */
   ownerTimeoutMs?: number;
+  /** For `rediss://`: the CA certificate(s), PEM, to check the server against instead of the system's store. */
+  tls?: { ca: string | Uint8Array };
 }
 
 /** Cluster answers: today's shapes, plus Redis being unreachable and an owner that died. */

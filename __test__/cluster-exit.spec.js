@@ -105,3 +105,28 @@ test('a password and an ACL user in the URL', async () => {
     await secured.stop();
   }
 });
+
+test('rediss:// (TLS): checked against the given CA; an unknown issuer is refused', async () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-tls-'));
+  const secured = await startRedis({ tls: dir, password: 'tls-pass' });
+  try {
+    const url = secured.url.replace('rediss://', 'rediss://:tls-pass@');
+    const im = await ClusterInteractionManager.connect({ redisUrl: url, prefix: 'tls', tls: { ca: fs.readFileSync(secured.ca, 'utf8') } });
+    const p = im.requestInteraction({ type: 't', sessionId: 's', data: { over: 'tls' } });
+    expect(await im.getPendingInteractions(['s'])).toEqual([expect.objectContaining({ data: { over: 'tls' } })]);
+    expect(secured.keys('tls').some((k) => k.startsWith('tls:rec:'))).toBe(true);
+    await im.close();
+    await expect(p).rejects.toMatchObject({ code: 'SHUTDOWN' });
+    // Without the CA the system's store does not know the issuer.
+    const refused = await ClusterInteractionManager.connect({ redisUrl: url, prefix: 'tls' }).catch((e) => e);
+    expect(refused.code).toBe('REDIS_UNAVAILABLE');
+    expect(refused.message).toMatch(/certificate/i);
+    await expect(ClusterInteractionManager.connect({ redisUrl: redis.url, tls: { ca: 'x' } })).rejects.toThrow(/rediss:\/\//);
+    await expect(ClusterInteractionManager.connect({ redisUrl: url, tls: {} })).rejects.toThrow(/tls must be/);
+  } finally {
+    await secured.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -71,6 +71,18 @@ function checkUrl(url) {
   return url;
 }
 
+// `tls: { ca }`: the CA certificate(s) (PEM) a rediss:// server is checked against, instead of
+// the system's store.
+function checkTls(tls, url) {
+  if (tls === undefined) return undefined;
+  const ca = tls !== null && typeof tls === 'object' ? tls.ca : undefined;
+  if (typeof ca !== 'string' && !Buffer.isBuffer(ca)) {
+    throw new TypeError('ClusterInteractionManager.connect: tls must be { ca: <PEM string or Buffer> }');
+  }
+  if (!url.startsWith('rediss://')) throw new TypeError('ClusterInteractionManager.connect: tls is for a rediss:// URL');
+  return Buffer.from(ca);
+}
+
 function checkPositive(name, value, fallback) {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value <= 0 || value > 2 ** 31 - 1) {
@@ -147,8 +159,9 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     constructor(token, options) {
       if (token !== CONSTRUCTING) throw new TypeError('use `await ClusterInteractionManager.connect(options)`');
       super();
-      const { redisUrl, prefix = 'interactions', instanceId = randomUUID(), heartbeatMs, ownerTimeoutMs, ...rest } = options;
+      const { redisUrl, prefix = 'interactions', instanceId = randomUUID(), heartbeatMs, ownerTimeoutMs, tls, ...rest } = options;
       checkUrl(redisUrl);
+      const tlsCa = checkTls(tls, redisUrl);
       if (typeof prefix !== 'string' || prefix === '') throw new TypeError('ClusterInteractionManager.connect: prefix must be a non-empty string');
       if (typeof instanceId !== 'string' || instanceId === '' || instanceId.includes(':')) {
         throw new TypeError('ClusterInteractionManager.connect: instanceId must be a non-empty string without ":"');
@@ -172,7 +185,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       this.#throttle = new Throttle(this.#logger);
       this.#id = instanceId;
       const weak = new WeakRef(this);
-      this.#link = new native.RedisLink({ redisUrl, prefix, instanceId, heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout }, (batch) => {
+      this.#link = new native.RedisLink({ redisUrl, prefix, instanceId, heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout, tlsCa }, (batch) => {
         const me = weak.deref();
         if (me !== undefined) me.#deliver(batch);
       });

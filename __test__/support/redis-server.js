@@ -26,16 +26,32 @@ function which(cmd) {
   }
 }
 
-async function startRedis({ password } = {}) {
+// A CA and a server certificate for localhost (openssl), for a TLS-only server.
+function makeCertificates(dir) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const f = (name) => path.join(dir, name);
+  const ssl = (...args) => execFileSync('openssl', args, { stdio: 'ignore' });
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=Test CA');
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
+  fs.writeFileSync(f('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.crt'), '-days', '2', '-extfile', f('ext.cnf'));
+  return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
+}
+
+async function startRedis({ password, tls } = {}) {
   if (which('redis-server') === '') {
     throw new Error('redis-server is not installed: apt-get install -y redis-server (.ci/run does this)');
   }
   const port = await freePort();
   let child = null;
   const extra = password === undefined ? [] : ['--requirepass', password];
+  // tls: a directory for the certificates; the server then listens with TLS only.
+  const certs = tls === undefined ? null : makeCertificates(tls);
+  const listen = certs === null ? ['--port', String(port)] : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'no'];
 
   async function start() {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], {
+    child = spawn('redis-server', [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -69,7 +85,8 @@ async function startRedis({ password } = {}) {
 
   function cli(...args) {
     const auth = password === undefined ? [] : ['--no-auth-warning', '-a', password];
-    return execFileSync('redis-cli', ['-p', String(port), ...auth, ...args], { encoding: 'utf8' }).trim();
+    const secure = certs === null ? [] : ['--tls', '--cacert', certs.ca];
+    return execFileSync('redis-cli', ['-p', String(port), ...secure, ...auth, ...args], { encoding: 'utf8' }).trim();
   }
 
   /** Every key under the prefix, by SCAN. */
@@ -79,7 +96,8 @@ async function startRedis({ password } = {}) {
   }
 
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, start, stop, cli, keys };
+  const url = certs === null ? `redis://127.0.0.1:${port}` : `rediss://localhost:${port}`;
+  return { port, url, ca: certs && certs.ca, start, stop, cli, keys };
 }
 
 module.exports = { startRedis, freePort };

@@ -33,6 +33,8 @@ pub struct LinkOptions {
     pub instance_id: String,
     pub heartbeat_ms: u32,
     pub owner_timeout_ms: u32,
+    /// For `rediss://`: the CA certificate(s) to trust, PEM, instead of the system's store.
+    pub tls_ca: Option<Buffer>,
 }
 
 /// One process's connection to the shared interactions.
@@ -63,8 +65,20 @@ impl RedisLink {
     /// (see reader.rs) through a weak threadsafe function.
     #[napi(constructor, catch_unwind)]
     pub fn new(options: LinkOptions, deliver: Function<'_, Vec<String>, ()>) -> Result<Self> {
-        let client = redis::Client::open(options.redis_url.as_str())
-            .map_err(|e| Error::new(Status::InvalidArg, format!("redisUrl: {e}")))?;
+        // rustls needs its crypto chosen once per process; a second install is refused, harmlessly.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let url = options.redis_url.as_str();
+        let client = match options.tls_ca {
+            Some(ca) => redis::Client::build_with_tls(
+                url,
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(ca.to_vec()),
+                },
+            ),
+            None => redis::Client::open(url),
+        }
+        .map_err(|e| Error::new(Status::InvalidArg, format!("redisUrl: {e}")))?;
         let deliver = deliver
             .build_threadsafe_function::<Vec<String>>()
             .weak::<true>()
