@@ -198,6 +198,9 @@ export async function runClusterDemo({ processes, cycles, concurrency, timeoutMs
     ['owner killed with SIGKILL (prompts on it)', counts.ownerKilled],
     ['  ... OWNER_GONE seen by their tab on another process', counts.ownerGoneSeen],
     ['failed browser sessions', counts.failed],
+    // The tool callbacks' side, on the processes alive at the end (the killed one took its own).
+    ['tool callbacks answered (processes alive at the end)', stats.reduce((n, st) => n + st.tally.answered, 0)],
+    ...[...new Set(stats.flatMap((st) => Object.keys(st.tally.byCode)))].sort().map((code) => [`tool callbacks ended ${code}`, stats.reduce((n, st) => n + (st.tally.byCode[code] ?? 0), 0)]),
     ['pending at the end, per process', stats.map((s) => s.pending).join(' / ')],
     ['Redis keys left, running (besides liveness keys)', keysRunning.length],
     ['Redis keys left after close (besides the expiring events stream)', keysAfter.length],
