@@ -130,3 +130,28 @@ test('rediss:// (TLS): checked against the given CA; an unknown issuer is refuse
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('interaction_manager_redis_up in prom-client\'s registry follows Redis going away and coming back', async () => {
+  const client = require('prom-client');
+  const { registerMetrics } = require('../prom-client.js');
+  const own = await startRedis();
+  const im = await ClusterInteractionManager.connect({ redisUrl: own.url, prefix: 'metrics', heartbeatMs: 100, ownerTimeoutMs: 500 });
+  try {
+    const registry = new client.Registry();
+    registerMetrics(registry, { manager: im, labels: { instance: im.instanceId } });
+    const up = async () => /^interaction_manager_redis_up\{instance="[^"]+"\} (\d)$/m.exec(await registry.metrics())[1];
+    expect(await up()).toBe('1');
+    expect(im.getMetrics()).toMatch(/^interaction_manager_redis_up 1$/m);
+    await own.stop();
+    const end = Date.now() + 5000;
+    while ((await up()) !== '0' && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(await up()).toBe('0');
+    expect(im.getMetricsSnapshot().redisUp).toBe(0);
+    await own.start();
+    while ((await up()) !== '1' && Date.now() < end + 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(await up()).toBe('1');
+  } finally {
+    await im.close();
+    await own.stop();
+  }
+});
