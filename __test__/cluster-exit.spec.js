@@ -135,7 +135,9 @@ test('interaction_manager_redis_up in prom-client\'s registry follows Redis goin
   const client = require('prom-client');
   const { registerMetrics } = require('../prom-client.js');
   const own = await startRedis();
-  const im = await ClusterInteractionManager.connect({ redisUrl: own.url, prefix: 'metrics', heartbeatMs: 100, ownerTimeoutMs: 500 });
+  const warnings = [];
+  const logger = { debug() {}, warn: (line) => warnings.push(line), error: (line) => warnings.push(line) };
+  const im = await ClusterInteractionManager.connect({ redisUrl: own.url, prefix: 'metrics', heartbeatMs: 100, ownerTimeoutMs: 500, logger });
   try {
     const registry = new client.Registry();
     registerMetrics(registry, { manager: im, labels: { instance: im.instanceId } });
@@ -150,8 +152,31 @@ test('interaction_manager_redis_up in prom-client\'s registry follows Redis goin
     await own.start();
     while ((await up()) !== '1' && Date.now() < end + 5000) await new Promise((r) => setTimeout(r, 20));
     expect(await up()).toBe('1');
+    // The host's logger was told both transitions.
+    expect(warnings.some((w) => /Redis unreachable/.test(w))).toBe(true);
+    expect(warnings.some((w) => /Redis reachable again/.test(w))).toBe(true);
   } finally {
     await im.close();
     await own.stop();
   }
+});
+
+// /proc/self/task lists a process's threads (Linux): the runtime's are named interactions-redis.
+(process.platform === 'linux' ? test : test.skip)('no cluster thread runs until a cluster manager connects', () => {
+  const script = `
+    const fs = require('node:fs');
+    const threads = () => fs.readdirSync('/proc/self/task').map((t) => fs.readFileSync('/proc/self/task/' + t + '/comm', 'utf8').trim());
+    const { InteractionManager, ClusterInteractionManager } = require(${JSON.stringify(path.join(__dirname, '..'))});
+    const m = new InteractionManager();
+    m.requestInteraction({ type: 't', sessionId: 's' }).catch(() => {});
+    m.shutdown();
+    const single = threads().filter((n) => n.startsWith('interactions')).length;
+    ClusterInteractionManager.connect({ redisUrl: ${JSON.stringify(redis.url)}, prefix: 'threads' }).then(async (im) => {
+      const cluster = threads().filter((n) => n.startsWith('interactions')).length;
+      await im.close();
+      console.log(JSON.stringify({ single, cluster }));
+    });`;
+  const r = require('node:child_process').spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual({ single: 0, cluster: 2 });
 });

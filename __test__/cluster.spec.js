@@ -166,10 +166,11 @@ describe('3. an owner killed with SIGKILL', () => {
     const killedAt = Date.now();
     a.kill('SIGKILL');
     await a.exit;
-    const gone = await until(() => [b, c].every((h) => h.named('interaction-rejected').length === 3) && Date.now(), 10_000, 'OWNER_GONE');
-    const took = gone - killedAt;
-    // The bound, plus 400 ms for a loaded machine's scheduling and the 20 ms poll.
-    expect(took).toBeLessThanOrEqual(OWNER_TIMEOUT + HEARTBEAT + 400);
+    await until(() => [b, c].every((h) => h.named('interaction-rejected').length === 3), 10_000, 'OWNER_GONE');
+    // When the reaper acted (`rejectedAt`, its Date.now()): within the bound, plus 300 ms for a
+    // loaded machine's timers. Delivery to this test process is not part of it.
+    const took = Math.max(...b.named('interaction-rejected').map((e) => e.payload.rejectedAt)) - killedAt;
+    expect(took).toBeLessThanOrEqual(OWNER_TIMEOUT + HEARTBEAT + 300);
     for (const h of [b, c]) {
       expect(h.named('interaction-rejected').map((e) => e.payload.code)).toEqual(['OWNER_GONE', 'OWNER_GONE', 'OWNER_GONE']);
       expect(h.named('interaction-rejected').map((e) => e.payload.interactionId).sort()).toEqual([...ids].sort());

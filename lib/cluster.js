@@ -10,6 +10,8 @@ const { randomUUID } = require('node:crypto');
 const { checkMillis, readOptions } = require('./options.js');
 
 const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
+// Longest wait for a native call's answer: its commands give up after 2 s (4 s for close).
+const CALL_TIMEOUT_MS = 10_000;
 const CONSTRUCTING = Symbol('connect');
 
 // Who may answer an interaction, as the claim script compares it (the registry's Owner).
@@ -115,6 +117,9 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     #slackMs;
     #closed = false;
     #closing = null;
+    // Calls waiting for the native side's answer: call id -> { resolve, reject, timer }.
+    #calls = new Map();
+    #nextCall = 0;
     // This process's pending interactions: id -> sessionId.
     #owned = new Map();
     // The shared form (JSON members, record ttl) of the request being registered, for #requested.
@@ -147,7 +152,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       if (options === null || typeof options !== 'object') throw new TypeError('ClusterInteractionManager.connect expects an options object');
       const im = new ClusterInteractionManager(CONSTRUCTING, options);
       try {
-        await im.#link.start();
+        await im.#call('start');
       } catch (err) {
         im.#closed = true;
         im.#local.shutdown();
@@ -285,7 +290,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       const payload = kind === 'resolve' ? (value === undefined ? '' : toJson('response', value) ?? '') : reasonText(value);
       let claimed;
       try {
-        claimed = await this.#link.claim(id, askerKey(asker), kind, payload);
+        claimed = Number(await this.#call('claim', id, askerKey(asker), kind, payload));
       } catch (err) {
         // Redis went away mid-call: this process's own interactions are still answered here.
         if (this.#owned.has(id)) return local();
@@ -313,7 +318,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       if (typeof interactionId === 'string' && !this.#closed && !this.#owned.has(interactionId)) {
         if (!this.#link.isUp()) return { success: false, error: 'REDIS_UNAVAILABLE' };
         try {
-          const routed = await this.#link.touch(interactionId);
+          const routed = Number(await this.#call('touch', interactionId));
           if (routed === 1) return { success: true };
         } catch (err) {
           return { success: false, error: unavailable(err).code };
@@ -353,7 +358,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       const here = this.#local.attachSession(sessionId);
       if (!sessionId || typeof sessionId !== 'string' || this.#closed || !this.#link.isUp()) return here;
       try {
-        return (await this.#link.attach(sessionId)) || here;
+        return (await this.#call('attach', sessionId)) === '1' || here;
       } catch (err) {
         this.#logger.warn(`[ClusterInteractionManager] attachSession(${JSON.stringify(sessionId)}) reached only this process: ${err.message}`);
         return here;
@@ -369,7 +374,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       if (!this.#link.isUp()) throw new ClusterError('Redis is unreachable: only this process could list its interactions', 'REDIS_UNAVAILABLE');
       let json;
       try {
-        json = await this.#link.list(names);
+        json = await this.#call('list', names);
       } catch (err) {
         throw unavailable(err);
       }
@@ -380,6 +385,38 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       const order = new Map();
       names.forEach((n, i) => order.has(n) || order.set(n, i));
       return all.sort((a, b) => order.get(a.sessionId) - order.get(b.sessionId) || a.requestedAt - b.requestedAt);
+    }
+
+    // ---- calls that need Redis ------------------------------------------------------------
+
+    // Starts `method` on the native side, which answers through #deliver (`reply`/`fail`). While
+    // the answer is due, a timer keeps the process alive (as any pending I/O would) and bounds
+    // the wait: commands time out after 2 s on the native side, so this one only fires on a bug.
+    #call(method, ...args) {
+      const call = (this.#nextCall = (this.#nextCall + 1) >>> 0);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.#calls.delete(call);
+          reject(new ClusterError(`Redis: no answer to ${method} within ${CALL_TIMEOUT_MS} ms`, 'REDIS_UNAVAILABLE'));
+        }, CALL_TIMEOUT_MS);
+        this.#calls.set(call, { resolve, reject, timer });
+        try {
+          this.#link[method](call, ...args);
+        } catch (err) {
+          clearTimeout(timer);
+          this.#calls.delete(call);
+          reject(err);
+        }
+      });
+    }
+
+    #answered(call, ok, value) {
+      const pending = this.#calls.get(Number(call));
+      if (pending === undefined) return;
+      this.#calls.delete(Number(call));
+      clearTimeout(pending.timer);
+      if (ok) pending.resolve(value);
+      else pending.reject(unavailable(value));
     }
 
     // ---- deliveries from Redis ----------------------------------------------------------
@@ -395,7 +432,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     }
 
     #apply(kind, a, v) {
-      if (this.#closed && kind !== 'event') return;
+      if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'fail') return;
       switch (kind) {
         case 'event':
           this.emit(a, parse(v));
@@ -418,6 +455,12 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
           break;
         case 'attach':
           this.#local.attachSession(a);
+          break;
+        case 'reply':
+          this.#answered(a, true, v);
+          break;
+        case 'fail':
+          this.#answered(a, false, v);
           break;
         case 'state':
           if (a === 'down') this.#logger.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);
@@ -465,7 +508,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
         this.#local.shutdown();
         this.#closed = true;
         this.#flush();
-        this.#closing = this.#link.close();
+        this.#closing = this.#call('close').then(() => undefined);
       }
       return this.#closing;
     }

@@ -19,7 +19,8 @@ pub fn tokio_wake_after(ms: f64, callback: Function<'_, f64, ()>) -> Result<()> 
         .build()?;
     let start = Instant::now();
     let delay = Duration::from_micros((ms.max(0.0) * 1000.0) as u64);
-    napi::bindgen_prelude::spawn(async move {
+    let rt = crate::cluster::runtime::get().map_err(|e| Error::new(Status::GenericFailure, e))?;
+    rt.spawn(async move {
         tokio::time::sleep(delay).await;
         tsfn.call(
             start.elapsed().as_secs_f64() * 1000.0,

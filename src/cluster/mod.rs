@@ -1,12 +1,14 @@
 //! Cluster mode: this process's side of the interactions shared through Redis. The promises,
 //! deadlines and local registry stay in the single-process manager; this keeps Redis in step
 //! with it (writer), routes answers between processes (the claim scripts) and brings routed
-//! answers and other processes' events back to JS (reader). All I/O runs on the tokio runtime of
-//! napi-rs, which starts with the first link; JS only queues writes or awaits promises.
+//! answers and other processes' events back to JS (reader). All I/O runs on a tokio runtime made
+//! by the first link's `start` (runtime.rs); JS only queues writes, and calls that need Redis
+//! answer later through the same weak threadsafe function as deliveries (`reply`/`fail`).
 
 mod batch;
 mod lua;
 mod reader;
+pub mod runtime;
 mod scripts;
 mod shared;
 mod writer;
@@ -40,6 +42,11 @@ pub struct LinkOptions {
 /// One process's connection to the shared interactions.
 #[napi]
 pub struct RedisLink {
+    inner: Arc<Inner>,
+}
+
+/// What the calls' tasks share with the JS object.
+struct Inner {
     shared: Arc<Shared>,
     client: redis::Client,
     tx: mpsc::UnboundedSender<Op>,
@@ -48,15 +55,8 @@ pub struct RedisLink {
     stop: watch::Sender<bool>,
 }
 
-fn failure(e: &redis::RedisError) -> Error {
-    Error::new(Status::GenericFailure, describe(e))
-}
-
-fn closed() -> Error {
-    Error::new(
-        Status::GenericFailure,
-        "REDIS_UNAVAILABLE: the cluster link is closed",
-    )
+fn closed() -> String {
+    "REDIS_UNAVAILABLE: the cluster link is closed".to_owned()
 }
 
 #[napi]
@@ -93,24 +93,171 @@ impl RedisLink {
         );
         let (tx, rx) = mpsc::unbounded_channel();
         Ok(RedisLink {
-            shared: Arc::new(shared),
-            client,
-            tx,
-            rx: Mutex::new(Some(rx)),
-            conn: OnceLock::new(),
-            stop: watch::channel(false).0,
+            inner: Arc::new(Inner {
+                shared: Arc::new(shared),
+                client,
+                tx,
+                rx: Mutex::new(Some(rx)),
+                conn: OnceLock::new(),
+                stop: watch::channel(false).0,
+            }),
         })
     }
 
+    /// Runs `work` on the runtime; its result comes back to JS as `["reply", call, value]` or
+    /// `["fail", call, message]` (a panic too), after every delivery queued before it.
+    fn spawn<F, Fut>(&self, call: u32, work: F) -> Result<()>
+    where
+        F: FnOnce(Arc<Inner>) -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<String, String>> + Send + 'static,
+    {
+        let rt = runtime::get().map_err(|e| Error::new(Status::GenericFailure, e))?;
+        let task = rt.spawn(work(self.inner.clone()));
+        let shared = self.inner.shared.clone();
+        rt.spawn(async move {
+            let (kind, value) = match task.await {
+                Ok(Ok(v)) => ("reply", v),
+                Ok(Err(message)) => ("fail", message),
+                Err(e) => ("fail", format!("REDIS_ERROR: the cluster call failed: {e}")),
+            };
+            shared.tell(vec![kind.to_owned(), call.to_string(), value]);
+        });
+        Ok(())
+    }
+
     /// Connects, loads the scripts, announces this process and starts the reader and writer.
-    #[napi]
-    pub async fn start(&self) -> Result<()> {
+    #[napi(catch_unwind)]
+    pub fn start(&self, call: u32) -> Result<()> {
+        self.spawn(call, |inner| async move {
+            inner.start().await.map(|()| String::new())
+        })
+    }
+
+    #[napi(catch_unwind)]
+    pub fn is_up(&self) -> bool {
+        self.inner.shared.is_up()
+    }
+
+    /// Writes dropped because an outage's backlog outgrew its bound.
+    #[napi(catch_unwind)]
+    pub fn dropped_writes(&self) -> f64 {
+        self.inner
+            .shared
+            .dropped
+            .load(std::sync::atomic::Ordering::Relaxed) as f64
+    }
+
+    /// Queues this turn's writes, in order: `text` holds every field of every write back to back,
+    /// `lengths` their lengths in UTF-16 units (see `batch.rs` for the layout). The JS thread
+    /// only copies the text; splitting and decoding happen on the writer task.
+    #[napi(catch_unwind)]
+    pub fn write(&self, text: Utf16String, lengths: Uint32Array) {
+        let batch = batch::Batch {
+            text,
+            lengths: lengths.to_vec(),
+        };
+        let _ = self.inner.tx.send(Op::Batch(batch));
+    }
+
+    /// The atomic claim of an answer (scripts::CLAIM): 1 routed to its owner, 2 the caller's
+    /// own, 0 unknown, -4 already claimed, -2 session mismatch, -3 owner gone.
+    #[napi(catch_unwind)]
+    pub fn claim(
+        &self,
+        call: u32,
+        id: String,
+        asker: String,
+        kind: String,
+        value: String,
+    ) -> Result<()> {
+        self.spawn(call, |inner| async move {
+            let s = &inner.shared;
+            let mut cmd = s.scripts.cmd(Which::Claim);
+            cmd.arg(&s.prefix)
+                .arg(id)
+                .arg(asker)
+                .arg(kind)
+                .arg(value)
+                .arg(&s.me)
+                .arg(INBOX_MAXLEN);
+            inner.run::<i64>(cmd).await.map(|n| n.to_string())
+        })
+    }
+
+    /// Routes a touch to the owner: 1 routed, 2 the caller's own, 0 unknown.
+    #[napi(catch_unwind)]
+    pub fn touch(&self, call: u32, id: String) -> Result<()> {
+        self.spawn(call, |inner| async move {
+            let s = &inner.shared;
+            let mut cmd = s.scripts.cmd(Which::Touch);
+            cmd.arg(&s.prefix).arg(id).arg(&s.me).arg(INBOX_MAXLEN);
+            inner.run::<i64>(cmd).await.map(|n| n.to_string())
+        })
+    }
+
+    /// Cancels the session's grace everywhere: `1` when it was detached.
+    #[napi(catch_unwind)]
+    pub fn attach(&self, call: u32, session: String) -> Result<()> {
+        self.spawn(call, |inner| async move {
+            let s = &inner.shared;
+            let mut cmd = s.scripts.cmd(Which::SessionState);
+            cmd.arg(&s.prefix)
+                .arg(session)
+                .arg("attach")
+                .arg(0)
+                .arg(&s.me)
+                .arg(INBOX_MAXLEN);
+            inner
+                .run::<i64>(cmd)
+                .await
+                .map(|n| if n > 0 { "1" } else { "0" }.to_owned())
+        })
+    }
+
+    /// The pending records of these sessions (of any process), as one JSON array.
+    #[napi(catch_unwind)]
+    pub fn list(&self, call: u32, sessions: Vec<String>) -> Result<()> {
+        self.spawn(call, |inner| async move {
+            let mut cmd = inner.shared.scripts.cmd(Which::List);
+            cmd.arg(&inner.shared.prefix);
+            for s in &sessions {
+                cmd.arg(s);
+            }
+            let records: Vec<String> = inner.run(cmd).await?;
+            let mut out =
+                String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
+            out.push('[');
+            for (i, r) in records.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(r);
+            }
+            out.push(']');
+            Ok(out)
+        })
+    }
+
+    /// Writes what is queued, removes this process's liveness keys, stops the tasks.
+    #[napi(catch_unwind)]
+    pub fn close(&self, call: u32) -> Result<()> {
+        self.spawn(call, |inner| async move {
+            let (done, wait) = oneshot::channel();
+            if inner.tx.send(Op::Close(done)).is_ok() && inner.conn.get().is_some() {
+                let _ = tokio::time::timeout(COMMAND_TIMEOUT * 2, wait).await;
+            }
+            let _ = inner.stop.send(true);
+            Ok(String::new())
+        })
+    }
+}
+
+impl Inner {
+    async fn start(&self) -> std::result::Result<(), String> {
+        let failure = |e: redis::RedisError| describe(&e);
         let rx = self.rx.lock().ok().and_then(|mut r| r.take());
         let Some(rx) = rx else {
-            return Err(Error::new(
-                Status::GenericFailure,
-                "the cluster link was already started",
-            ));
+            return Err("REDIS_ERROR: the cluster link was already started".to_owned());
         };
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(COMMAND_TIMEOUT))
@@ -118,9 +265,9 @@ impl RedisLink {
             .set_number_of_retries(1);
         let mut conn = ConnectionManager::new_with_config(self.client.clone(), config)
             .await
-            .map_err(|e| failure(&e))?;
+            .map_err(failure)?;
         let s = &self.shared;
-        s.scripts.load(&mut conn).await.map_err(|e| failure(&e))?;
+        s.scripts.load(&mut conn).await.map_err(failure)?;
         let mut pipe = redis::pipe();
         pipe.cmd("SET")
             .arg(s.node_key())
@@ -136,8 +283,7 @@ impl RedisLink {
             .arg("-")
             .arg("COUNT")
             .arg(1);
-        let (last,): (StreamRangeReply,) =
-            pipe.query_async(&mut conn).await.map_err(|e| failure(&e))?;
+        let (last,): (StreamRangeReply,) = pipe.query_async(&mut conn).await.map_err(failure)?;
         let cursor = reader::Cursor {
             inbox: "0-0".into(),
             events: last
@@ -147,9 +293,9 @@ impl RedisLink {
         };
         let _ = self.conn.set(conn.clone());
         s.start_up();
-        napi::bindgen_prelude::spawn(writer::run(self.shared.clone(), conn, rx));
-        napi::bindgen_prelude::spawn(reader::run(
-            self.shared.clone(),
+        tokio::spawn(writer::run(s.clone(), conn, rx));
+        tokio::spawn(reader::run(
+            s.clone(),
             self.client.clone(),
             cursor,
             self.stop.subscribe(),
@@ -157,109 +303,10 @@ impl RedisLink {
         Ok(())
     }
 
-    #[napi(catch_unwind)]
-    pub fn is_up(&self) -> bool {
-        self.shared.is_up()
-    }
-
-    /// Writes dropped because an outage's backlog outgrew its bound.
-    #[napi(catch_unwind)]
-    pub fn dropped_writes(&self) -> f64 {
-        self.shared
-            .dropped
-            .load(std::sync::atomic::Ordering::Relaxed) as f64
-    }
-
-    /// Queues this turn's writes, in order: `text` holds every field of every write back to back,
-    /// `lengths` their lengths in UTF-16 units (see `batch.rs` for the layout). The JS thread
-    /// only copies the text; splitting and decoding happen on the writer task.
-    #[napi(catch_unwind)]
-    pub fn write(&self, text: Utf16String, lengths: Uint32Array) {
-        let batch = batch::Batch {
-            text,
-            lengths: lengths.to_vec(),
-        };
-        let _ = self.tx.send(Op::Batch(batch));
-    }
-
-    /// The atomic claim of an answer (scripts::CLAIM): 1 routed to its owner, 2 the caller's
-    /// own, 0 unknown, -2 session mismatch, -3 owner gone.
-    #[napi]
-    pub async fn claim(
+    async fn run<T: redis::FromRedisValue>(
         &self,
-        id: String,
-        asker: String,
-        kind: String,
-        value: String,
-    ) -> Result<i32> {
-        let mut cmd = self.shared.scripts.cmd(Which::Claim);
-        cmd.arg(&self.shared.prefix)
-            .arg(id)
-            .arg(asker)
-            .arg(kind)
-            .arg(value)
-            .arg(&self.shared.me)
-            .arg(INBOX_MAXLEN);
-        self.run(cmd).await
-    }
-
-    /// Routes a touch to the owner: 1 routed, 2 the caller's own, 0 unknown.
-    #[napi]
-    pub async fn touch(&self, id: String) -> Result<i32> {
-        let mut cmd = self.shared.scripts.cmd(Which::Touch);
-        cmd.arg(&self.shared.prefix)
-            .arg(id)
-            .arg(&self.shared.me)
-            .arg(INBOX_MAXLEN);
-        self.run(cmd).await
-    }
-
-    /// Cancels the session's grace everywhere; whether it was detached.
-    #[napi]
-    pub async fn attach(&self, session: String) -> Result<bool> {
-        let mut cmd = self.shared.scripts.cmd(Which::SessionState);
-        cmd.arg(&self.shared.prefix)
-            .arg(session)
-            .arg("attach")
-            .arg(0)
-            .arg(&self.shared.me)
-            .arg(INBOX_MAXLEN);
-        Ok(self.run::<i64>(cmd).await? > 0)
-    }
-
-    /// The pending records of these sessions (of any process), as one JSON array.
-    #[napi]
-    pub async fn list(&self, sessions: Vec<String>) -> Result<String> {
-        let mut cmd = self.shared.scripts.cmd(Which::List);
-        cmd.arg(&self.shared.prefix);
-        for s in &sessions {
-            cmd.arg(s);
-        }
-        let records: Vec<String> = self.run(cmd).await?;
-        let mut out = String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
-        out.push('[');
-        for (i, r) in records.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(r);
-        }
-        out.push(']');
-        Ok(out)
-    }
-
-    /// Writes what is queued, removes this process's liveness keys, stops the tasks.
-    #[napi]
-    pub async fn close(&self) -> Result<()> {
-        let (done, wait) = oneshot::channel();
-        if self.tx.send(Op::Close(done)).is_ok() && self.conn.get().is_some() {
-            let _ = tokio::time::timeout(COMMAND_TIMEOUT * 2, wait).await;
-        }
-        let _ = self.stop.send(true);
-        Ok(())
-    }
-
-    async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T> {
+        cmd: redis::Cmd,
+    ) -> std::result::Result<T, String> {
         let mut conn = self.conn.get().cloned().ok_or_else(closed)?;
         if *self.stop.borrow() {
             return Err(closed());
@@ -270,7 +317,7 @@ impl RedisLink {
                 if lua::unavailable(&e) {
                     self.shared.set_down(&e.to_string());
                 }
-                Err(failure(&e))
+                Err(describe(&e))
             }
         }
     }
