@@ -3,7 +3,8 @@
 // port), RUNS rounds, medians reported:
 // - a remote answer to the owner's promise settled: p50 and p99 at 1000 answers/s (target p99 <= 5 ms);
 // - listing 10k pending interactions owned by 3 processes, from a 4th (target <= 50 ms);
-// - the JS thread's time per request, cluster vs single-process (target <= 2x).
+// - the JS thread's time per request, cluster vs single-process (target <= 2x): the median
+//   event-loop turn of 200 requests, in fresh processes (benchmark/cluster-node.js).
 const { fork, spawn } = require('node:child_process');
 const { once } = require('node:events');
 const net = require('node:net');
