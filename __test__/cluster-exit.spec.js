@@ -74,6 +74,8 @@ test('connect checks its options before connecting', async () => {
   const connect = (o) => ClusterInteractionManager.connect({ redisUrl: redis.url, ...o });
   await expect(connect({ redisUrl: 'http://localhost' })).rejects.toThrow(/redis:\/\/ or rediss:\/\//);
   await expect(connect({ redisUrl: undefined })).rejects.toThrow(TypeError);
+  await expect(connect({ redisUrl: 'redis://127.0.0.1:notaport' })).rejects.toThrow(/redisUrl/);
+  await expect(connect({ redisUrl: 'redis://127.0.0.1:notaport' })).rejects.toThrow(TypeError);
   await expect(connect({ prefix: '' })).rejects.toThrow(/prefix/);
   await expect(connect({ instanceId: 'a:b' })).rejects.toThrow(/instanceId/);
   await expect(connect({ heartbeatMs: 0 })).rejects.toThrow(/heartbeatMs/);

@@ -177,6 +177,16 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
         throw new TypeError('ClusterInteractionManager.connect: ownerTimeoutMs must be longer than heartbeatMs (a live process would be taken for dead)');
       }
       const o = readOptions(rest);
+      const weak = new WeakRef(this);
+      try {
+        this.#link = new native.RedisLink({ redisUrl, prefix, instanceId, heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout, tlsCa }, (batch) => {
+          const me = weak.deref();
+          if (me !== undefined) me.#deliver(batch);
+        });
+      } catch (err) {
+        // The URL did not parse (redis crate's own check).
+        throw new TypeError(`ClusterInteractionManager.connect: ${err.message}`);
+      }
       this.#local = new InteractionManager(rest);
       this.#timeoutMs = o.interactionTimeoutMs;
       this.#requireMatch = o.requireSessionMatch;
@@ -189,11 +199,6 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       this.#logger = rest.logger ?? defaultLogger().logger;
       this.#throttle = new Throttle(this.#logger);
       this.#id = instanceId;
-      const weak = new WeakRef(this);
-      this.#link = new native.RedisLink({ redisUrl, prefix, instanceId, heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout, tlsCa }, (batch) => {
-        const me = weak.deref();
-        if (me !== undefined) me.#deliver(batch);
-      });
       // The local manager's events come here first (its own `emit`, shadowed): shared, then
       // emitted on this object, in one hop. Listeners belong to this object, never to the local one.
       Object.defineProperty(this.#local, 'emit', {
