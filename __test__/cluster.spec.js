@@ -113,6 +113,38 @@ describe('1. an answer on any process settles the owner promise, exactly once', 
   });
 });
 
+describe('the other calls on any process', () => {
+  test('rejectInteraction from another process rejects the owner promise with that reason', async () => {
+    const [a, b, c] = hosts;
+    const id = await a.call('request', { type: 'confirm', sessionId: 's1' });
+    await until(() => b.named('interaction-request').length === 1, 5000, 'request');
+    expect(await b.call('reject', { id, reason: 'not today' })).toEqual({ success: true });
+    await until(() => a.settled.get(id), 5000, 'the rejection');
+    expect(a.settled.get(id)).toMatchObject({ ok: false, code: 'REJECTED', message: 'not today' });
+    await until(() => c.named('interaction-rejected').length === 1, 5000, 'the event');
+    expect(c.named('interaction-rejected')[0].payload).toMatchObject({ interactionId: id, sessionId: 's1', code: 'REJECTED', reason: 'not today' });
+    expect(await c.call('reject', { id, reason: 'again' })).toMatchObject({ success: false, error: 'invalid_or_decided' });
+  });
+
+  test('detachSession on one process starts the grace on the owner; attachSession on a third cancels it', async () => {
+    const [a, b, c] = hosts;
+    const kept = await a.call('request', { type: 'confirm', sessionId: 'kept' });
+    const dropped = await a.call('request', { type: 'confirm', sessionId: 'dropped' });
+    await until(() => b.named('interaction-request').length === 2, 5000, 'requests');
+    await b.call('detach', { session: 'kept', graceMs: 400 });
+    await b.call('detach', { session: 'dropped', graceMs: 400 });
+    // The detach reaches the owner through Redis; then the attach, through Redis too.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await c.call('attach', { session: 'kept' })).toBe(true);
+    expect(await c.call('attach', { session: 'never-detached' })).toBe(false);
+    await until(() => a.settled.get(dropped), 5000, 'the grace to end');
+    expect(a.settled.get(dropped).code).toBe('SESSION_REMOVED');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(a.settled.has(kept)).toBe(false);
+    expect((await c.call('list', { sessions: ['kept', 'dropped'] })).map((r) => r.id)).toEqual([kept]);
+  });
+});
+
 describe('2. every local ending removes the shared record and tells every process', () => {
   test('timeout, abort, owner-side answer, remote removeSession, touch and shutdown', async () => {
     const [a, b, c] = hosts;
