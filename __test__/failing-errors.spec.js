@@ -55,12 +55,12 @@ describe('error construction that fails', () => {
     const fixture = path.join(__dirname, 'fixtures', 'failing-errors-timers.cjs');
     const r = spawnSync(process.execPath, [fixture], { encoding: 'utf8', timeout: 30_000 });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({
-      codes: ['TIMEOUT:true', 'TIMEOUT:true', 'STALE:true'],
-      events: ['TIMEOUT', 'TIMEOUT', 'STALE'],
-      uncaught: ['hostile', 'hostile'],
-      pending: 0,
-    });
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ codes: ['TIMEOUT:true', 'TIMEOUT:true', 'STALE:true'], events: ['TIMEOUT', 'TIMEOUT', 'STALE'], pending: 0 });
+    // One uncaught error per settling batch: the sweep's, and the timeouts' in one batch or, when a
+    // loaded machine spread the two requests over a millisecond boundary, two (failed once in CI).
+    expect(out.uncaught.length === 2 || out.uncaught.length === 3).toBe(true);
+    expect(new Set(out.uncaught)).toEqual(new Set(['hostile']));
   });
 
   test('a refused request whose error cannot be made still rejects, with the cause', async () => {
