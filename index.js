@@ -638,7 +638,7 @@ function configureInteractionManager(options) {
 }
 
 // Cluster mode (several processes, one set of interactions, through Redis): lib/cluster.js.
-const { ClusterInteractionManager, ClusterError } = require('./lib/cluster.js')({ InteractionManager, InteractionError, native, defaultLogger, Throttle });
+const { ClusterInteractionManager, ClusterError } = require('./lib/cluster.js')({ InteractionManager, InteractionError, native, defaultLogger, Throttle, reasonText });
 
 module.exports = {
   InteractionManager,

@@ -27,15 +27,6 @@ function askerKey(asker) {
   return 'x';
 }
 
-function reasonText(reason) {
-  if (reason === undefined) return 'Interaction rejected';
-  try {
-    return String(reason);
-  } catch {
-    return 'Interaction rejected';
-  }
-}
-
 // `"data":...,"metadata":...` of a request, as JSON, with the semantics of JSON.stringify (and of
 // the host's WebSocket messages): functions, symbols and undefined members are left out. What
 // JSON cannot hold (a BigInt, a cycle, a throwing toJSON) is a TypeError that says so.
@@ -93,7 +84,7 @@ function checkPositive(name, value, fallback) {
   return value;
 }
 
-module.exports = function makeCluster({ InteractionManager, InteractionError, native, defaultLogger, Throttle }) {
+module.exports = function makeCluster({ InteractionManager, InteractionError, native, defaultLogger, Throttle, reasonText }) {
   // Cluster mode's errors (REDIS_UNAVAILABLE, REDIS_ERROR): an InteractionError too, so a host's
   // `instanceof InteractionError` checks keep catching them.
   class ClusterError extends InteractionError {}
