@@ -138,15 +138,6 @@ impl RedisLink {
         self.inner.shared.is_up()
     }
 
-    /// Writes dropped because an outage's backlog outgrew its bound.
-    #[napi(catch_unwind)]
-    pub fn dropped_writes(&self) -> f64 {
-        self.inner
-            .shared
-            .dropped
-            .load(std::sync::atomic::Ordering::Relaxed) as f64
-    }
-
     /// Queues this turn's writes, in order: `text` holds every field of every write back to back,
     /// `lengths` their lengths in UTF-16 units (see `batch.rs` for the layout). The JS thread
     /// only copies the text; splitting and decoding happen on the writer task.

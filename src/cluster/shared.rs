@@ -3,7 +3,7 @@
 use super::lua::Scripts;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// Entries kept in the events stream: enough for a reader that reconnects after a few seconds.
@@ -23,8 +23,6 @@ pub struct Shared {
     pub owner_timeout: Duration,
     pub scripts: Scripts,
     up: AtomicBool,
-    /// Writes dropped because the backlog of an outage grew past its bound.
-    pub dropped: AtomicU64,
     deliver: Deliver,
 }
 
@@ -43,7 +41,6 @@ impl Shared {
             owner_timeout,
             scripts: Scripts::new(),
             up: AtomicBool::new(false),
-            dropped: AtomicU64::new(0),
             deliver,
         }
     }

@@ -64,6 +64,8 @@ struct Writer {
     live: HashMap<String, Arc<Record>>,
     /// Writes not yet acknowledged by Redis.
     backlog: VecDeque<Cmd>,
+    /// Writes dropped from the backlog during this outage (told to the host's logger after it).
+    dropped: u64,
 }
 
 pub async fn run(
@@ -76,6 +78,7 @@ pub async fn run(
         conn,
         live: HashMap::new(),
         backlog: VecDeque::new(),
+        dropped: 0,
     };
     let mut tick = tokio::time::interval(w.shared.heartbeat);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -173,9 +176,7 @@ impl Writer {
         };
         if self.backlog.len() >= BACKLOG {
             self.backlog.pop_front();
-            self.shared
-                .dropped
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.dropped += 1;
         }
         self.backlog.push_back(cmd);
     }
@@ -335,6 +336,13 @@ impl Writer {
         }
         self.backlog.extend(again);
         self.shared.set_up();
+        if self.dropped > 0 {
+            self.shared.report(format!(
+                "the outage outlasted the write backlog: {} writes (their events) were dropped; every live record was republished",
+                self.dropped
+            ));
+            self.dropped = 0;
+        }
         self.flush().await;
     }
 
