@@ -19,17 +19,18 @@ pub enum Which {
     Purge,
 }
 
-const ALL: [Which; 10] = [
-    Which::Publish,
-    Which::End,
-    Which::Refresh,
-    Which::Claim,
-    Which::Touch,
-    Which::RemoveSession,
-    Which::SessionState,
-    Which::List,
-    Which::Reap,
-    Which::Purge,
+/// The bodies, in `Which` order.
+const BODIES: [&str; 10] = [
+    scripts::PUBLISH,
+    scripts::END,
+    scripts::REFRESH,
+    scripts::CLAIM,
+    scripts::TOUCH,
+    scripts::REMOVE_SESSION,
+    scripts::SESSION_STATE,
+    scripts::LIST,
+    scripts::REAP,
+    scripts::PURGE,
 ];
 
 pub struct Scripts {
@@ -39,23 +40,11 @@ pub struct Scripts {
 
 impl Scripts {
     pub fn new() -> Self {
-        let body = |w: Which| match w {
-            Which::Publish => scripts::PUBLISH,
-            Which::End => scripts::END,
-            Which::Refresh => scripts::REFRESH,
-            Which::Claim => scripts::CLAIM,
-            Which::Touch => scripts::TOUCH,
-            Which::RemoveSession => scripts::REMOVE_SESSION,
-            Which::SessionState => scripts::SESSION_STATE,
-            Which::List => scripts::LIST,
-            Which::Reap => scripts::REAP,
-            Which::Purge => scripts::PURGE,
-        };
         Scripts {
-            scripts: ALL
+            scripts: BODIES
                 .iter()
-                .map(|w| {
-                    let code = scripts::source(body(*w));
+                .map(|body| {
+                    let code = scripts::source(body);
                     let hash = redis::Script::new(&code).get_hash().to_owned();
                     (code, hash)
                 })

@@ -19,12 +19,15 @@ local p = ARGV[1]
 local function extend(key, ttl)
   if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
 end
-local function unlink(id, owner, session)
-  redis.call('DEL', p..':rec:'..id)
-  if session then redis.call('HDEL', p..':ses:'..session, id) end
+local function disown(id, owner)
   local own = p..':own:'..owner
   redis.call('SREM', own, id)
   if redis.call('SCARD', own) == 0 then redis.call('SREM', p..':owners', owner) end
+end
+local function unlink(id, owner, session)
+  redis.call('DEL', p..':rec:'..id)
+  if session then redis.call('HDEL', p..':ses:'..session, id) end
+  disown(id, owner)
 end
 local function event(origin, name, payload, maxlen, ttl)
   local key = p..':events'
@@ -62,8 +65,7 @@ return 1
 pub const END: &str = r#"
 local owner, id = ARGV[2], ARGV[3]
 local f = redis.call('HMGET', p..':rec:'..id, 'o', 's')
-if f[1] == owner then unlink(id, owner, f[2]) else redis.call('SREM', p..':own:'..owner, id) end
-if redis.call('SCARD', p..':own:'..owner) == 0 then redis.call('SREM', p..':owners', owner) end
+if f[1] == owner then unlink(id, owner, f[2]) else disown(id, owner) end
 event(owner, ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 return 1
 "#;
