@@ -4,7 +4,7 @@
 
 const { spawn } = require('node:child_process');
 const path = require('node:path');
-const { startRedis, freePort } = require('./support/redis-server.js');
+const { startRedis, freePort } = require('../scripts/redis-server.js');
 const { ClusterInteractionManager, InteractionError } = require('..');
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'cluster-exit.cjs');

@@ -2,7 +2,7 @@
 // Cluster mode when Redis goes away: stopped and restarted mid-run (4), and connections dropped
 // while answers are on their way (5). Three host processes and a real redis-server.
 
-const { startRedis } = require('./support/redis-server.js');
+const { startRedis } = require('../scripts/redis-server.js');
 const { spawnHosts, until, killAll } = require('./support/cluster.js');
 
 const HEARTBEAT = 200;

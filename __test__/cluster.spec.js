@@ -2,7 +2,7 @@
 // Cluster mode against a real redis-server started for this file, with three host processes
 // (fixtures/cluster-host.cjs): answers anywhere, every ending shared, the prefix left clean.
 
-const { startRedis } = require('./support/redis-server.js');
+const { startRedis } = require('../scripts/redis-server.js');
 const { spawnHosts, until, killAll } = require('./support/cluster.js');
 const { ClusterInteractionManager } = require('..');
 

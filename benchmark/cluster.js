@@ -5,12 +5,12 @@
 // - listing 10k pending interactions owned by 3 processes, from a 4th (target <= 50 ms);
 // - the JS thread's time per request, cluster vs single-process (target <= 2x): the median
 //   event-loop turn of 200 requests, in fresh processes (benchmark/cluster-node.js).
-const { fork, spawn } = require('node:child_process');
+const { fork } = require('node:child_process');
 const { once } = require('node:events');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { ClusterInteractionManager } = require('..');
+const { startRedis } = require('../scripts/redis-server.js');
 
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const NODE = path.join(__dirname, 'cluster-node.js');
@@ -29,23 +29,6 @@ const quantile = (xs, q) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const wall = () => performance.timeOrigin + performance.now();
-
-async function startRedis() {
-  const port = await new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port: p } = s.address();
-      s.close(() => resolve(p));
-    });
-  });
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  for await (const chunk of child.stdout) {
-    out += chunk;
-    if (out.includes('Ready to accept connections')) break;
-  }
-  child.stdout.resume();
-  return { child, url: `redis://127.0.0.1:${port}` };
-}
 
 function startNode(role, url, prefix, id) {
   const child = fork(NODE, [role, url, prefix, id], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -130,8 +113,7 @@ async function main() {
     process.stderr.write('.');
   }
   process.stderr.write('\n');
-  redis.child.kill('SIGTERM');
-  await once(redis.child, 'exit');
+  await redis.stop();
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const p50 = median(lat.map((l) => l.p50));

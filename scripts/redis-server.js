@@ -1,6 +1,6 @@
 'use strict';
-// A real redis-server (the distribution's package) for one spec: on a free loopback port, no
-// persistence, stopped by the spec. `stop()` and `start()` again on the same port let a spec
+// A real redis-server (the distribution's package) for a spec, the cluster demo or the cluster
+// bench: on a free loopback port, no persistence, stopped by its user. `stop()` and `start()` again on the same port let a spec
 // take Redis away mid-run; `cli()` runs redis-cli against it.
 
 const { spawn, execFileSync } = require('node:child_process');
