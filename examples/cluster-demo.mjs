@@ -3,39 +3,16 @@
 // (re)connect, as behind a load balancer without sticky sessions. Midway, one process is killed
 // with SIGKILL while it owns prompts, and started again. Prints what happened and checks that
 // nothing is left pending and no key is left in Redis.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
+import { connect } from './browser.mjs';
+import { startRedis } from '../scripts/redis-server.js';
 
 const hostMain = new URL('./host/server/main.js', import.meta.url).pathname;
 const PREFIX = 'demo';
 const HEARTBEAT_MS = 200;
 const OWNER_TIMEOUT_MS = 1000;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  for await (const chunk of child.stdout) {
-    out += chunk;
-    if (out.includes('Ready to accept connections')) break;
-  }
-  child.stdout.resume();
-  const cli = (...args) => execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
-  const keys = () => cli('--scan', '--pattern', `${PREFIX}:*`).split('\n').filter(Boolean);
-  return { child, url: `redis://127.0.0.1:${port}`, keys };
-}
 
 async function startHost(redisUrl, instanceId, { timeoutMs, graceMs }) {
   const args = ['--expose-gc', hostMain, '--manager', 'cluster', '--redis-url', redisUrl, '--instance-id', instanceId];
@@ -44,34 +21,6 @@ async function startHost(redisUrl, instanceId, { timeoutMs, graceMs }) {
   const [line] = await once(child.stdout, 'data');
   const { url, statsUrl } = JSON.parse(String(line).split('\n')[0]);
   return { instanceId, child, url, statsUrl };
-}
-
-function connect(url, session) {
-  const ws = new WebSocket(`${url}/?session=${encodeURIComponent(session)}`);
-  const inbox = [];
-  const waiters = [];
-  ws.on('message', (raw) => {
-    const msg = JSON.parse(raw);
-    const i = waiters.findIndex((w) => w.test(msg));
-    if (i >= 0) waiters.splice(i, 1)[0].resolve(msg);
-    else inbox.push(msg);
-  });
-  ws.on('error', () => {});
-  const next = (type, ms = 5000, test = (m) => m.type === type) => {
-    const i = inbox.findIndex(test);
-    if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0]);
-    return new Promise((resolve, reject) => {
-      waiters.push({ test, resolve });
-      setTimeout(() => reject(new Error(`no ${type} within ${ms} ms`)), ms).unref();
-    });
-  };
-  const send = (msg) => ws.send(JSON.stringify(msg));
-  const close = async () => {
-    if (ws.readyState === ws.CLOSED) return;
-    ws.close();
-    await once(ws, 'close');
-  };
-  return once(ws, 'open').then(() => ({ ws, next, send, close }));
 }
 
 export async function runClusterDemo({ processes, cycles, concurrency, timeoutMs, graceMs }) {
@@ -184,12 +133,11 @@ export async function runClusterDemo({ processes, cycles, concurrency, timeoutMs
   await sleep(Math.max(timeoutMs, graceMs) + 500);
   const stats = await Promise.all(hosts.map(async (h) => (await fetch(h.statsUrl)).json()));
   const liveness = (k) => /^demo:(node:[^:]+(:inbox)?|events)$/.test(k);
-  const keysRunning = redis.keys().filter((k) => !liveness(k));
+  const keysRunning = redis.keys(PREFIX).filter((k) => !liveness(k));
   for (const h of hosts) h.child.kill('SIGTERM');
   await Promise.all(hosts.map((h) => once(h.child, 'exit')));
-  const keysAfter = redis.keys().filter((k) => k !== `${PREFIX}:events`);
-  redis.child.kill('SIGTERM');
-  await once(redis.child, 'exit');
+  const keysAfter = redis.keys(PREFIX).filter((k) => k !== `${PREFIX}:events`);
+  await redis.stop();
 
   const rows = [
     ['answered locally (same process)', counts.local],

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
+import { connect } from './browser.mjs';
 import cliProgress from 'cli-progress';
 
 const { values } = parseArgs({
@@ -57,33 +57,6 @@ async function startHost(manager) {
 }
 
 const stats = async (host) => (await fetch(host.statsUrl)).json();
-
-function connect(url, session) {
-  const ws = new WebSocket(`${url}/?session=${encodeURIComponent(session)}`);
-  const inbox = [];
-  const waiters = [];
-  ws.on('message', (raw) => {
-    const msg = JSON.parse(raw);
-    const i = waiters.findIndex((w) => w.type === msg.type);
-    if (i >= 0) waiters.splice(i, 1)[0].resolve(msg);
-    else inbox.push(msg);
-  });
-  const next = (type, ms = 5000) => {
-    const i = inbox.findIndex((m) => m.type === type);
-    if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0]);
-    return new Promise((resolve, reject) => {
-      const w = { type, resolve };
-      waiters.push(w);
-      setTimeout(() => reject(new Error(`no ${type} within ${ms} ms`)), ms).unref();
-    });
-  };
-  const send = (msg) => ws.send(JSON.stringify(msg));
-  const close = async () => {
-    ws.close();
-    await once(ws, 'close');
-  };
-  return once(ws, 'open').then(() => ({ ws, next, send, close }));
-}
 
 // One browser session; returns how it ended from the browser's side.
 async function cycle(host, manager, i) {
