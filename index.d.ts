@@ -162,8 +162,11 @@ export interface InteractionManagerEvents {
 export type InteractionEventName = 'interaction-request' | 'interaction-resolved' | 'interaction-rejected';
 type Listener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'> = (...args: InteractionManagerEvents[E]) => void;
 
-export class InteractionManager {
-  constructor(options?: InteractionManagerOptions);
+/**
+ * EventEmitter's methods (both managers are Node.js EventEmitters at run time), typed by event
+ * name; merged into each manager class below.
+ */
+interface InteractionEmitter {
   on<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
   addListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
   once<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
@@ -179,6 +182,11 @@ export class InteractionManager {
   eventNames(): InteractionEventName[];
   setMaxListeners(n: number): this;
   getMaxListeners(): number;
+}
+
+export interface InteractionManager extends InteractionEmitter {}
+export class InteractionManager {
+  constructor(options?: InteractionManagerOptions);
   /** Always returns a Promise; bad arguments reject it with a TypeError. */
   requestInteraction<R = unknown, D = unknown, M = Record<string, unknown>>(request: InteractionRequest<D, M>): Promise<R>;
   /**
@@ -257,26 +265,13 @@ export type ClusterAnswerResult =
  * `InteractionManager`, emitted on every process for the interactions of any process; the calls
  * that may reach another process return Promises of today's shapes (the host adds `await`).
  */
+export interface ClusterInteractionManager extends InteractionEmitter {}
 export class ClusterInteractionManager {
   private constructor();
   /** Connects; rejects with a `ClusterError` of code `REDIS_UNAVAILABLE` if Redis cannot be reached. */
   static connect(options: ClusterOptions): Promise<ClusterInteractionManager>;
   /** This process's id in the cluster. */
   readonly instanceId: string;
-  on<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
-  addListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
-  once<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
-  prependListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
-  prependOnceListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
-  off<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
-  removeListener<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, listener: Listener<E>): this;
-  removeAllListeners(event?: InteractionEventName): this;
-  emit<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E, ...args: InteractionManagerEvents[E]): boolean;
-  listeners<E extends 'interaction-request' | 'interaction-resolved' | 'interaction-rejected'>(event: E): Listener<E>[];
-  listenerCount(event: InteractionEventName): number;
-  eventNames(): InteractionEventName[];
-  setMaxListeners(n: number): this;
-  getMaxListeners(): number;
   /** As `InteractionManager`; `data`, `metadata` (but `abortSignal`) and the response must be JSON-serialisable, or the Promise rejects with a TypeError. */
   requestInteraction<R = unknown, D = unknown, M = Record<string, unknown>>(request: InteractionRequest<D, M>): Promise<R>;
   resolveInteraction(interactionId: unknown, response?: unknown, requestingSessionId?: string | null): Promise<ClusterAnswerResult>;
