@@ -5,7 +5,7 @@
 // the host's own copy of prom-client, whatever its version (an optional peer dependency).
 
 const { getInteractionManager } = require('./index.js');
-const { CODES } = require('./lib/snapshot.js');
+const { CODES } = require('./lib/errors.js');
 
 // Per registry and prefix: one set of metric objects shared by every manager registered there.
 const groups = new WeakMap();

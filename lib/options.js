@@ -102,4 +102,46 @@ function fromEnvironment(env = process.env) {
   return options;
 }
 
-module.exports = { DEFAULTS, ENVIRONMENT, readOptions, checkMillis, fromEnvironment };
+// ---- cluster mode's own options (ClusterInteractionManager.connect) ----------------------
+
+const CLUSTER_DEFAULTS = Object.freeze({ prefix: 'interactions', heartbeatMs: 1000, ownerTimeoutMs: 5000 });
+
+function clusterError(text) {
+  return new TypeError(`ClusterInteractionManager.connect: ${text}`);
+}
+
+function checkPositive(name, value, fallback) {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0 || value > 2 ** 31 - 1) throw clusterError(`${name} must be a positive integer of milliseconds`);
+  return value;
+}
+
+// `tls: { ca }`: the CA certificate(s) (PEM) a rediss:// server is checked against, instead of
+// the system's store.
+function checkTls(tls, url) {
+  if (tls === undefined) return undefined;
+  const ca = tls !== null && typeof tls === 'object' ? tls.ca : undefined;
+  if (typeof ca !== 'string' && !Buffer.isBuffer(ca)) throw clusterError('tls must be { ca: <PEM string or Buffer> }');
+  if (!url.startsWith('rediss://')) throw clusterError('tls is for a rediss:// URL');
+  return Buffer.from(ca);
+}
+
+/**
+ * Checks connect's options: `link` for the native RedisLink, `local` (the InteractionManager
+ * options, checked) and `rest` (as given, for the local manager). A bad one throws a TypeError.
+ */
+function readClusterOptions(options, newId) {
+  if (options === null || typeof options !== 'object') throw new TypeError('ClusterInteractionManager.connect expects an options object');
+  const { redisUrl, prefix = CLUSTER_DEFAULTS.prefix, instanceId = newId(), heartbeatMs, ownerTimeoutMs, tls, ...rest } = options;
+  if (typeof redisUrl !== 'string' || !/^rediss?:\/\//.test(redisUrl)) throw clusterError('redisUrl must be a redis:// or rediss:// URL');
+  const tlsCa = checkTls(tls, redisUrl);
+  if (typeof prefix !== 'string' || prefix === '') throw clusterError('prefix must be a non-empty string');
+  if (typeof instanceId !== 'string' || instanceId === '' || instanceId.includes(':')) throw clusterError('instanceId must be a non-empty string without ":"');
+  const heartbeat = checkPositive('heartbeatMs', heartbeatMs, CLUSTER_DEFAULTS.heartbeatMs);
+  const ownerTimeout = checkPositive('ownerTimeoutMs', ownerTimeoutMs, CLUSTER_DEFAULTS.ownerTimeoutMs);
+  if (ownerTimeout <= heartbeat) throw clusterError('ownerTimeoutMs must be longer than heartbeatMs (a live process would be taken for dead)');
+  const local = readOptions(rest);
+  return { link: { redisUrl, prefix, instanceId, heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout, tlsCa }, local, rest };
+}
+
+module.exports = { DEFAULTS, ENVIRONMENT, readOptions, readClusterOptions, checkMillis, fromEnvironment };

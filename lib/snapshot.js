@@ -1,9 +1,8 @@
 'use strict';
-// Shapes the binding's flat snapshot (queries.rs `snapshot`) into the plain object of
-// getMetricsSnapshot(), which any metrics library can read.
+// Shapes the binding's cold-path results into the plain objects of getMetricsSnapshot() (which
+// any metrics library can read) and getStatistics().
 
-// The order of the core's SettleCode::ALL.
-const CODES = ['RESOLVED', 'REJECTED', 'SESSION_REMOVED', 'TIMEOUT', 'ABORTED', 'STALE', 'SHUTDOWN'];
+const { CODES } = require('./errors.js');
 
 // Types are caller-supplied keys: defined, so that a type named "__proto__" stays a key.
 function put(object, key, value) {
@@ -44,4 +43,14 @@ function shapeSnapshot(flat) {
   return snapshot;
 }
 
-module.exports = { shapeSnapshot, CODES };
+function shapeStatistics(flat) {
+  const out = {};
+  for (let i = 2; i < flat.length; i += 4) {
+    put(out, flat[i], { total: flat[i + 1], resolved: flat[i + 2], rejected: flat[i + 3] });
+  }
+  out.pendingCount = flat[0];
+  out.sessionCount = flat[1];
+  return out;
+}
+
+module.exports = { shapeSnapshot, shapeStatistics };

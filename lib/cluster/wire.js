@@ -1,0 +1,127 @@
+'use strict';
+// Cluster mode's wire, JS side: what crosses to the native link and back. Writes of one JS turn
+// go over in one native call (src/cluster/wire.rs decodes them); deliveries come back as flat
+// triples `[kind, a, v, ...]`; records cross processes as JSON.
+
+const { StringPack } = require('../pack.js');
+
+// Who may answer an interaction, as the claim script compares it (the registry's Owner): a
+// session id `s<id>`, the empty id `e`, `null` `n`, no session `u`.
+function sessionKey(sessionId) {
+  if (typeof sessionId === 'string') return sessionId === '' ? 'e' : `s${sessionId}`;
+  return sessionId === null ? 'n' : 'u';
+}
+
+// The answerer: '' answers as anyone (no session given), as the local manager does; `x` is an
+// asker no session can match.
+function askerKey(asker) {
+  if (asker === undefined) return '';
+  if (typeof asker === 'string' || asker === null) return sessionKey(asker);
+  return 'x';
+}
+
+function toJson(what, value) {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    throw new TypeError(`cluster mode: the ${what} cannot be serialised to JSON (${err && err.message}); it must cross processes`);
+  }
+}
+
+// `"data":...,"metadata":...` of a request, as JSON, with the semantics of JSON.stringify (and of
+// the host's WebSocket messages): functions, symbols and undefined members are left out. What
+// JSON cannot hold (a BigInt, a cycle, a throwing toJSON) is a TypeError that says so.
+// `metadata.abortSignal` stays local.
+function shareable(request) {
+  let { data, metadata } = request;
+  if (metadata === undefined) metadata = {};
+  else if (metadata !== null && typeof metadata === 'object' && metadata.abortSignal !== undefined) metadata = { ...metadata, abortSignal: undefined };
+  // `{"data":...,"metadata":...}` without its braces.
+  return toJson('data or metadata', { data, metadata }).slice(1, -1);
+}
+
+/** A value that crossed as JSON; '' is undefined. */
+function parse(json) {
+  return json === '' ? undefined : JSON.parse(json);
+}
+
+/** The payload of a routed answer: a resolve's response as JSON, a reject's reason as text. */
+function answerPayload(kind, value, reasonText) {
+  if (kind !== 'resolve') return reasonText(value);
+  return value === undefined ? '' : (toJson('response', value) ?? '');
+}
+
+// This turn's writes for the link, in order, as their fields (the op letters and fields are
+// those of src/cluster/wire.rs). One native call per turn, in a microtask, carries them all.
+class Writes {
+  #parts = [];
+  #scheduled = false;
+  #pack = new StringPack();
+  #link;
+  // The start of a publish write: op letter, require-match flag, session kind.
+  #heads;
+  #flush = () => this.flush();
+
+  constructor(link, requireSessionMatch) {
+    this.#link = link;
+    const r = requireSessionMatch ? 1 : 0;
+    this.#heads = { named: `P${r}s`, null: `P${r}n`, none: `P${r}u` };
+  }
+
+  /** The interaction is registered here: its record, with `shared` from `shareable`. */
+  publish({ id, type, sessionId, requestedAt }, shared, ttlMs) {
+    if (typeof sessionId === 'string') this.#parts.push(`${this.#heads.named}${ttlMs}`, id, sessionId, type, shared, String(requestedAt));
+    else this.#parts.push(`${sessionId === null ? this.#heads.null : this.#heads.none}${ttlMs}`, id, type, shared, String(requestedAt));
+    this.#schedule();
+  }
+
+  /** It ended here: every process hears `name` with `event`. */
+  end(id, name, event) {
+    this.#parts.push('E', id, name, JSON.stringify(event));
+    this.#schedule();
+  }
+
+  refresh(id) {
+    this.#parts.push('R', id);
+    this.#schedule();
+  }
+
+  removeSession(sessionId) {
+    this.#parts.push('S', sessionId);
+    this.#schedule();
+  }
+
+  detach(sessionId, graceMs) {
+    this.#parts.push('D', sessionId, String(graceMs));
+    this.#schedule();
+  }
+
+  #schedule() {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(this.#flush);
+  }
+
+  /** Hands the queued writes to the link now. */
+  flush() {
+    this.#scheduled = false;
+    const parts = this.#parts;
+    if (parts.length === 0) return;
+    this.#parts = [];
+    const joined = this.#pack.pack(parts);
+    this.#link.write(joined, this.#pack.lengths(parts.length));
+  }
+}
+
+/** Calls `apply(kind, a, v)` for each delivery of a batch; `failed(kind, err)` when one throws. */
+function eachDelivery(batch, apply, failed) {
+  for (let i = 0; i + 2 < batch.length; i += 3) {
+    try {
+      apply(batch[i], batch[i + 1], batch[i + 2]);
+    } catch (err) {
+      failed(batch[i], err);
+    }
+  }
+}
+
+module.exports = { sessionKey, askerKey, shareable, parse, answerPayload, Writes, eachDelivery };
