@@ -117,11 +117,11 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     #shared = null;
     #sharedTtl = 0;
     #defaultTtl;
-    // The start of a publish write (batch.rs): require-match flag and session kind.
+    // The start of a publish write (src/cluster/wire.rs): require-match flag and session kind.
     #headNamed;
     #headNull;
     #headNone;
-    // This turn's writes for the link, in order (src/cluster/batch.rs), as their fields. One
+    // This turn's writes for the link, in order (src/cluster/wire.rs), as their fields. One
     // native call per turn carries them all: the fields joined, and their lengths.
     #parts = [];
     #flushing = false;

@@ -3,26 +3,31 @@
 //! with it (writer), routes answers between processes (the claim scripts) and brings routed
 //! answers and other processes' events back to JS (reader). All I/O runs on a tokio runtime made
 //! by the first link's `start` (runtime.rs); JS only queues writes, and calls that need Redis
-//! answer later through the same weak threadsafe function as deliveries (`reply`/`fail`).
+//! answer later through the same weak threadsafe function as deliveries (`wire.rs`).
 
-mod batch;
-mod lua;
+mod error;
+mod keys;
+mod link;
 mod reader;
 pub mod runtime;
 mod scripts;
-mod shared;
+mod wire;
 mod writer;
 
-use lua::{describe, Which};
+use error::{describe, unavailable};
+use keys::Keys;
+use link::Link;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
-use shared::{Shared, INBOX_MAXLEN};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use writer::Op;
+
+/// What a call's task gives: its reply, or the message of its failure (`error::describe`).
+type CallResult<T> = std::result::Result<T, String>;
 
 /// How long one command may wait for a connection or an answer before it fails with
 /// REDIS_UNAVAILABLE.
@@ -47,7 +52,7 @@ pub struct RedisLink {
 
 /// What the calls' tasks share with the JS object.
 struct Inner {
-    shared: Arc<Shared>,
+    link: Arc<Link>,
     client: redis::Client,
     tx: mpsc::UnboundedSender<Op>,
     rx: Mutex<Option<mpsc::UnboundedReceiver<Op>>>,
@@ -62,7 +67,7 @@ fn closed() -> String {
 #[napi]
 impl RedisLink {
     /// Checks the options and prepares the link; `start` connects. `deliver` receives batches
-    /// (see reader.rs) through a weak threadsafe function.
+    /// (see wire.rs) through a weak threadsafe function.
     #[napi(constructor, catch_unwind)]
     pub fn new(options: LinkOptions, deliver: Function<'_, Vec<String>, ()>) -> Result<Self> {
         // rustls needs its crypto chosen once per process; a second install is refused, harmlessly.
@@ -84,9 +89,8 @@ impl RedisLink {
             .weak::<true>()
             .callee_handled::<false>()
             .build()?;
-        let shared = Shared::new(
-            options.prefix,
-            options.instance_id,
+        let link = Link::new(
+            Keys::new(options.prefix, options.instance_id),
             Duration::from_millis(options.heartbeat_ms.max(1).into()),
             Duration::from_millis(options.owner_timeout_ms.max(1).into()),
             deliver,
@@ -94,7 +98,7 @@ impl RedisLink {
         let (tx, rx) = mpsc::unbounded_channel();
         Ok(RedisLink {
             inner: Arc::new(Inner {
-                shared: Arc::new(shared),
+                link: Arc::new(link),
                 client,
                 tx,
                 rx: Mutex::new(Some(rx)),
@@ -104,23 +108,24 @@ impl RedisLink {
         })
     }
 
-    /// Runs `work` on the runtime; its result comes back to JS as `["reply", call, value]` or
-    /// `["fail", call, message]` (a panic too), after every delivery queued before it.
+    /// Runs `work` on the runtime; its result comes back to JS as a delivery, after every
+    /// delivery queued before it: `[REPLY, call, value]`, or `[FAIL, call, message]` (a panic
+    /// too); see `wire.rs`.
     fn spawn<F, Fut>(&self, call: u32, work: F) -> Result<()>
     where
         F: FnOnce(Arc<Inner>) -> Fut,
-        Fut: std::future::Future<Output = std::result::Result<String, String>> + Send + 'static,
+        Fut: std::future::Future<Output = CallResult<String>> + Send + 'static,
     {
         let rt = runtime::get().map_err(|e| Error::new(Status::GenericFailure, e))?;
         let task = rt.spawn(work(self.inner.clone()));
-        let shared = self.inner.shared.clone();
+        let link = self.inner.link.clone();
         rt.spawn(async move {
-            let (kind, value) = match task.await {
-                Ok(Ok(v)) => ("reply", v),
-                Ok(Err(message)) => ("fail", message),
-                Err(e) => ("fail", format!("REDIS_ERROR: the cluster call failed: {e}")),
+            let delivery = match task.await {
+                Ok(Ok(value)) => wire::reply(call, value),
+                Ok(Err(message)) => wire::failure(call, message),
+                Err(e) => wire::failure(call, format!("REDIS_ERROR: the cluster call failed: {e}")),
             };
-            shared.tell(vec![kind.to_owned(), call.to_string(), value]);
+            link.tell(delivery);
         });
         Ok(())
     }
@@ -135,23 +140,24 @@ impl RedisLink {
 
     #[napi(catch_unwind)]
     pub fn is_up(&self) -> bool {
-        self.inner.shared.is_up()
+        self.inner.link.is_up()
     }
 
     /// Queues this turn's writes, in order: `text` holds every field of every write back to back,
-    /// `lengths` their lengths in UTF-16 units (see `batch.rs` for the layout). The JS thread
+    /// `lengths` their lengths in UTF-16 units (see `wire.rs` for the layout). The JS thread
     /// only copies the text; splitting and decoding happen on the writer task.
     #[napi(catch_unwind)]
     pub fn write(&self, text: Utf16String, lengths: Uint32Array) {
-        let batch = batch::Batch {
+        let batch = wire::Batch {
             text,
             lengths: lengths.to_vec(),
         };
         let _ = self.inner.tx.send(Op::Batch(batch));
     }
 
-    /// The atomic claim of an answer (scripts::CLAIM): 1 routed to its owner, 2 the caller's
-    /// own, 0 unknown, -4 already claimed, -2 session mismatch, -3 owner gone.
+    /// The atomic claim of an answer (`lua/claim.lua`): 1 routed to its owner, 2 the caller's
+    /// own, 0 unknown, -4 already claimed, -2 session mismatch, -3 owner gone. `asker`: the
+    /// answerer's session key; `kind`: the answer's delivery kind.
     #[napi(catch_unwind)]
     pub fn claim(
         &self,
@@ -162,16 +168,11 @@ impl RedisLink {
         value: String,
     ) -> Result<()> {
         self.spawn(call, |inner| async move {
-            let s = &inner.shared;
-            let mut cmd = s.scripts.cmd(Which::Claim);
-            cmd.arg(&s.prefix)
-                .arg(id)
-                .arg(asker)
-                .arg(kind)
-                .arg(value)
-                .arg(&s.me)
-                .arg(INBOX_MAXLEN);
-            inner.run::<i64>(cmd).await.map(|n| n.to_string())
+            let cmd = inner
+                .link
+                .scripts
+                .claim(&inner.link.keys, &id, &asker, &kind, &value);
+            inner.outcome(cmd).await
         })
     }
 
@@ -179,10 +180,9 @@ impl RedisLink {
     #[napi(catch_unwind)]
     pub fn touch(&self, call: u32, id: String) -> Result<()> {
         self.spawn(call, |inner| async move {
-            let s = &inner.shared;
-            let mut cmd = s.scripts.cmd(Which::Touch);
-            cmd.arg(&s.prefix).arg(id).arg(&s.me).arg(INBOX_MAXLEN);
-            inner.run::<i64>(cmd).await.map(|n| n.to_string())
+            inner
+                .outcome(inner.link.scripts.touch(&inner.link.keys, &id))
+                .await
         })
     }
 
@@ -190,18 +190,12 @@ impl RedisLink {
     #[napi(catch_unwind)]
     pub fn attach(&self, call: u32, session: String) -> Result<()> {
         self.spawn(call, |inner| async move {
-            let s = &inner.shared;
-            let mut cmd = s.scripts.cmd(Which::SessionState);
-            cmd.arg(&s.prefix)
-                .arg(session)
-                .arg("attach")
-                .arg(0)
-                .arg(&s.me)
-                .arg(INBOX_MAXLEN);
-            inner
-                .run::<i64>(cmd)
-                .await
-                .map(|n| if n > 0 { "1" } else { "0" }.to_owned())
+            let cmd = inner
+                .link
+                .scripts
+                .session_state(&inner.link.keys, &session, None);
+            let was: i64 = inner.run(cmd).await?;
+            Ok(if was > 0 { "1" } else { "0" }.to_owned())
         })
     }
 
@@ -209,11 +203,7 @@ impl RedisLink {
     #[napi(catch_unwind)]
     pub fn list(&self, call: u32, sessions: Vec<String>) -> Result<()> {
         self.spawn(call, |inner| async move {
-            let mut cmd = inner.shared.scripts.cmd(Which::List);
-            cmd.arg(&inner.shared.prefix);
-            for s in &sessions {
-                cmd.arg(s);
-            }
+            let cmd = inner.link.scripts.list(&inner.link.keys, &sessions);
             let records: Vec<String> = inner.run(cmd).await?;
             let mut out =
                 String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
@@ -244,8 +234,7 @@ impl RedisLink {
 }
 
 impl Inner {
-    async fn start(&self) -> std::result::Result<(), String> {
-        let failure = |e: redis::RedisError| describe(&e);
+    async fn start(&self) -> CallResult<()> {
         let rx = self.rx.lock().ok().and_then(|mut r| r.take());
         let Some(rx) = rx else {
             return Err("REDIS_ERROR: the cluster link was already started".to_owned());
@@ -256,25 +245,32 @@ impl Inner {
             .set_number_of_retries(1);
         let mut conn = ConnectionManager::new_with_config(self.client.clone(), config)
             .await
-            .map_err(failure)?;
-        let s = &self.shared;
-        s.scripts.load(&mut conn).await.map_err(failure)?;
+            .map_err(|e| describe(&e))?;
+        let link = &self.link;
+        let k = &link.keys;
+        link.scripts
+            .load(&mut conn)
+            .await
+            .map_err(|e| describe(&e))?;
         let mut pipe = redis::pipe();
         pipe.cmd("SET")
-            .arg(s.node_key())
+            .arg(&k.my_node)
             .arg(1)
             .arg("PX")
-            .arg(s.owner_timeout.as_millis() as u64)
+            .arg(link.owner_timeout.as_millis() as u64)
             .ignore();
         // An instance id used again after a crash: what its old inbox held is for dead promises.
-        pipe.cmd("DEL").arg(s.inbox_key()).ignore();
+        pipe.cmd("DEL").arg(&k.my_inbox).ignore();
         pipe.cmd("XREVRANGE")
-            .arg(s.key("events"))
+            .arg(&k.events)
             .arg("+")
             .arg("-")
             .arg("COUNT")
             .arg(1);
-        let (last,): (StreamRangeReply,) = pipe.query_async(&mut conn).await.map_err(failure)?;
+        let (last,): (StreamRangeReply,) = pipe
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| describe(&e))?;
         let cursor = reader::Cursor {
             inbox: "0-0".into(),
             events: last
@@ -283,10 +279,10 @@ impl Inner {
                 .map_or_else(|| "0-0".into(), |e| e.id.clone()),
         };
         let _ = self.conn.set(conn.clone());
-        s.start_up();
-        tokio::spawn(writer::run(s.clone(), conn, rx));
+        link.start_up();
+        tokio::spawn(writer::run(link.clone(), conn, rx));
         tokio::spawn(reader::run(
-            s.clone(),
+            link.clone(),
             self.client.clone(),
             cursor,
             self.stop.subscribe(),
@@ -294,22 +290,27 @@ impl Inner {
         Ok(())
     }
 
-    async fn run<T: redis::FromRedisValue>(
-        &self,
-        cmd: redis::Cmd,
-    ) -> std::result::Result<T, String> {
+    /// Runs one script call; an outage also marks the link down.
+    async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> CallResult<T> {
         let mut conn = self.conn.get().cloned().ok_or_else(closed)?;
         if *self.stop.borrow() {
             return Err(closed());
         }
-        match self.shared.scripts.run(&mut conn, &cmd).await {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                if lua::unavailable(&e) {
-                    self.shared.set_down(&e.to_string());
+        self.link
+            .scripts
+            .invoke(&mut conn, &cmd)
+            .await
+            .map_err(|e| {
+                if unavailable(&e) {
+                    self.link.set_down(&e.to_string());
                 }
-                Err(describe(&e))
-            }
-        }
+                describe(&e)
+            })
+    }
+
+    /// A claim's or a touch's answer, the script's number.
+    async fn outcome(&self, cmd: redis::Cmd) -> CallResult<String> {
+        let n: i64 = self.run(cmd).await?;
+        Ok(n.to_string())
     }
 }
