@@ -90,10 +90,12 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
   class ClusterError extends InteractionError {}
   Object.defineProperty(ClusterError.prototype, 'name', { value: 'ClusterError', writable: true, configurable: true });
 
+  // A failure of the native link as a ClusterError: its code is its own field (a failed call's
+  // delivery kind, or `err.code` of what a RedisLink method threw), never read from the message.
   function unavailable(err) {
-    const message = String((err && err.message) || err);
-    const code = message.startsWith('REDIS_ERROR') ? 'REDIS_ERROR' : 'REDIS_UNAVAILABLE';
-    return new ClusterError(message.replace(/^REDIS_(UNAVAILABLE|ERROR): /, 'Redis: '), code);
+    if (err instanceof ClusterError) return err;
+    const code = err && err.code === 'REDIS_ERROR' ? 'REDIS_ERROR' : 'REDIS_UNAVAILABLE';
+    return new ClusterError(`Redis: ${String((err && err.message) || err)}`, code);
   }
 
   class ClusterInteractionManager extends EventEmitter {
@@ -385,7 +387,8 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
 
     // ---- calls that need Redis ------------------------------------------------------------
 
-    // Starts `method` on the native side, which answers through #deliver (`reply`/`fail`). While
+    // Starts `method` on the native side, which answers through #deliver (`reply`, or the
+    // failure's code). While
     // the answer is due, a timer keeps the process alive (as any pending I/O would) and bounds
     // the wait: commands time out after 2 s on the native side, so this one only fires on a bug.
     #call(method, ...args) {
@@ -406,13 +409,14 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       });
     }
 
+    // `value`: the reply, or (not ok) the ClusterError.
     #answered(call, ok, value) {
       const pending = this.#calls.get(Number(call));
       if (pending === undefined) return;
       this.#calls.delete(Number(call));
       clearTimeout(pending.timer);
       if (ok) pending.resolve(value);
-      else pending.reject(unavailable(value));
+      else pending.reject(value);
     }
 
     // ---- deliveries from Redis ----------------------------------------------------------
@@ -428,7 +432,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     }
 
     #apply(kind, a, v) {
-      if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'fail') return;
+      if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'REDIS_UNAVAILABLE' && kind !== 'REDIS_ERROR') return;
       switch (kind) {
         case 'event':
           this.emit(a, parse(v));
@@ -455,8 +459,10 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
         case 'reply':
           this.#answered(a, true, v);
           break;
-        case 'fail':
-          this.#answered(a, false, v);
+        // A failed call: its kind is its code, v the message.
+        case 'REDIS_UNAVAILABLE':
+        case 'REDIS_ERROR':
+          this.#answered(a, false, new ClusterError(`Redis: ${v}`, kind));
           break;
         case 'state':
           if (a === 'down') this.#logger.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);

@@ -14,7 +14,7 @@ mod scripts;
 mod wire;
 mod writer;
 
-use error::{describe, unavailable};
+use error::{unavailable, ClusterError};
 use keys::Keys;
 use link::Link;
 use napi::bindgen_prelude::*;
@@ -26,8 +26,8 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use writer::Op;
 
-/// What a call's task gives: its reply, or the message of its failure (`error::describe`).
-type CallResult<T> = std::result::Result<T, String>;
+/// What a call's task gives: its reply, or the error whose code is its failure delivery's kind.
+type CallResult<T> = std::result::Result<T, ClusterError>;
 
 /// How long one command may wait for a connection or an answer before it fails with
 /// REDIS_UNAVAILABLE.
@@ -58,10 +58,6 @@ struct Inner {
     rx: Mutex<Option<mpsc::UnboundedReceiver<Op>>>,
     conn: OnceLock<ConnectionManager>,
     stop: watch::Sender<bool>,
-}
-
-fn closed() -> String {
-    "REDIS_UNAVAILABLE: the cluster link is closed".to_owned()
 }
 
 #[napi]
@@ -109,21 +105,22 @@ impl RedisLink {
     }
 
     /// Runs `work` on the runtime; its result comes back to JS as a delivery, after every
-    /// delivery queued before it: `[REPLY, call, value]`, or `[FAIL, call, message]` (a panic
-    /// too); see `wire.rs`.
-    fn spawn<F, Fut>(&self, call: u32, work: F) -> Result<()>
+    /// delivery queued before it: `[REPLY, call, value]`, or `[code, call, message]` when it
+    /// failed (a panic too), `code` being its `ClusterError`'s (see `wire.rs`). A method's own
+    /// error (cluster mode's runtime would not start) is thrown with that code as `err.code`.
+    fn spawn<F, Fut>(&self, call: u32, work: F) -> Result<(), &'static str>
     where
         F: FnOnce(Arc<Inner>) -> Fut,
         Fut: std::future::Future<Output = CallResult<String>> + Send + 'static,
     {
-        let rt = runtime::get().map_err(|e| Error::new(Status::GenericFailure, e))?;
+        let rt = runtime::get().map_err(ClusterError::Runtime)?;
         let task = rt.spawn(work(self.inner.clone()));
         let link = self.inner.link.clone();
         rt.spawn(async move {
             let delivery = match task.await {
                 Ok(Ok(value)) => wire::reply(call, value),
-                Ok(Err(message)) => wire::failure(call, message),
-                Err(e) => wire::failure(call, format!("REDIS_ERROR: the cluster call failed: {e}")),
+                Ok(Err(e)) => wire::failure(call, &e),
+                Err(e) => wire::failure(call, &ClusterError::Crashed(e.to_string())),
             };
             link.tell(delivery);
         });
@@ -132,7 +129,7 @@ impl RedisLink {
 
     /// Connects, loads the scripts, announces this process and starts the reader and writer.
     #[napi(catch_unwind)]
-    pub fn start(&self, call: u32) -> Result<()> {
+    pub fn start(&self, call: u32) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
             inner.start().await.map(|()| String::new())
         })
@@ -166,7 +163,7 @@ impl RedisLink {
         asker: String,
         kind: String,
         value: String,
-    ) -> Result<()> {
+    ) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
             let cmd = inner
                 .link
@@ -178,7 +175,7 @@ impl RedisLink {
 
     /// Routes a touch to the owner: 1 routed, 2 the caller's own, 0 unknown.
     #[napi(catch_unwind)]
-    pub fn touch(&self, call: u32, id: String) -> Result<()> {
+    pub fn touch(&self, call: u32, id: String) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
             inner
                 .outcome(inner.link.scripts.touch(&inner.link.keys, &id))
@@ -188,7 +185,7 @@ impl RedisLink {
 
     /// Cancels the session's grace everywhere: `1` when it was detached.
     #[napi(catch_unwind)]
-    pub fn attach(&self, call: u32, session: String) -> Result<()> {
+    pub fn attach(&self, call: u32, session: String) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
             let cmd = inner
                 .link
@@ -201,7 +198,7 @@ impl RedisLink {
 
     /// The pending records of these sessions (of any process), as one JSON array.
     #[napi(catch_unwind)]
-    pub fn list(&self, call: u32, sessions: Vec<String>) -> Result<()> {
+    pub fn list(&self, call: u32, sessions: Vec<String>) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
             let cmd = inner.link.scripts.list(&inner.link.keys, &sessions);
             let records: Vec<String> = inner.run(cmd).await?;
@@ -221,7 +218,7 @@ impl RedisLink {
 
     /// Writes what is queued, removes this process's liveness keys, stops the tasks.
     #[napi(catch_unwind)]
-    pub fn close(&self, call: u32) -> Result<()> {
+    pub fn close(&self, call: u32) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
             let (done, wait) = oneshot::channel();
             if inner.tx.send(Op::Close(done)).is_ok() && inner.conn.get().is_some() {
@@ -237,21 +234,16 @@ impl Inner {
     async fn start(&self) -> CallResult<()> {
         let rx = self.rx.lock().ok().and_then(|mut r| r.take());
         let Some(rx) = rx else {
-            return Err("REDIS_ERROR: the cluster link was already started".to_owned());
+            return Err(ClusterError::AlreadyStarted);
         };
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(COMMAND_TIMEOUT))
             .set_response_timeout(Some(COMMAND_TIMEOUT))
             .set_number_of_retries(1);
-        let mut conn = ConnectionManager::new_with_config(self.client.clone(), config)
-            .await
-            .map_err(|e| describe(&e))?;
+        let mut conn = ConnectionManager::new_with_config(self.client.clone(), config).await?;
         let link = &self.link;
         let k = &link.keys;
-        link.scripts
-            .load(&mut conn)
-            .await
-            .map_err(|e| describe(&e))?;
+        link.scripts.load(&mut conn).await?;
         let mut pipe = redis::pipe();
         pipe.cmd("SET")
             .arg(&k.my_node)
@@ -267,10 +259,7 @@ impl Inner {
             .arg("-")
             .arg("COUNT")
             .arg(1);
-        let (last,): (StreamRangeReply,) = pipe
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| describe(&e))?;
+        let (last,): (StreamRangeReply,) = pipe.query_async(&mut conn).await?;
         let cursor = reader::Cursor {
             inbox: "0-0".into(),
             events: last
@@ -292,9 +281,9 @@ impl Inner {
 
     /// Runs one script call; an outage also marks the link down.
     async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> CallResult<T> {
-        let mut conn = self.conn.get().cloned().ok_or_else(closed)?;
+        let mut conn = self.conn.get().cloned().ok_or(ClusterError::Closed)?;
         if *self.stop.borrow() {
-            return Err(closed());
+            return Err(ClusterError::Closed);
         }
         self.link
             .scripts
@@ -304,7 +293,7 @@ impl Inner {
                 if unavailable(&e) {
                     self.link.set_down(&e.to_string());
                 }
-                describe(&e)
+                ClusterError::from(e)
             })
     }
 

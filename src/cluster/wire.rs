@@ -12,8 +12,8 @@
 //! - `D` session, grace ms: detach the session on every process
 //!
 //! The link to JS: batches of deliveries, flat triples `[kind, a, v, kind, a, v, ...]`:
-//! - `[REPLY, call, value]`: a call's answer; `[FAIL, call, message]` when it failed, the
-//!   message starting with the code the JS layer puts on its error.
+//! - `[REPLY, call, value]`: a call's answer; a failed call's kind is its `ClusterError` code
+//!   (`[code, call, message]`).
 //! - `[STATE, UP | DOWN | ERROR, detail]`: the link's state changed, or a failure that is not
 //!   an outage, for the host's logger.
 //! - `[EVENT, name, payload JSON]`: another process's event.
@@ -21,6 +21,7 @@
 //!   answer's kind as JS gave it to `claim`, `[TOUCH, id, ""]`, `[REMOVE_SESSION, session, ""]`,
 //!   `[DETACH | ATTACH, session, grace ms]`.
 
+use super::error::ClusterError;
 use napi::bindgen_prelude::Utf16String;
 use std::time::{Duration, Instant};
 
@@ -34,9 +35,7 @@ pub const SESSION_KEY_NULL: &str = "n";
 /// The session key of an interaction requested without a session; also the kind of a publish
 /// write.
 pub const SESSION_KEY_UNDEFINED: &str = "u";
-
 pub const REPLY: &str = "reply";
-pub const FAIL: &str = "fail";
 pub const STATE: &str = "state";
 pub const EVENT: &str = "event";
 pub const TOUCH: &str = "touch";
@@ -52,8 +51,8 @@ pub fn reply(call: u32, value: String) -> Vec<String> {
     vec![REPLY.to_owned(), call.to_string(), value]
 }
 
-pub fn failure(call: u32, message: String) -> Vec<String> {
-    vec![FAIL.to_owned(), call.to_string(), message]
+pub fn failure(call: u32, e: &ClusterError) -> Vec<String> {
+    vec![e.code().to_owned(), call.to_string(), e.to_string()]
 }
 
 pub fn state(what: &str, detail: String) -> Vec<String> {
