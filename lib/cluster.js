@@ -14,19 +14,6 @@ const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
 const CALL_TIMEOUT_MS = 10_000;
 const CONSTRUCTING = Symbol('connect');
 
-// Who may answer an interaction, as the claim script compares it (the registry's Owner).
-function sessionKey(sessionId) {
-  if (typeof sessionId === 'string') return sessionId === '' ? 'e' : `s${sessionId}`;
-  return sessionId === null ? 'n' : 'u';
-}
-
-// The answerer: '' answers as anyone (no session given), as the local manager does.
-function askerKey(asker) {
-  if (asker === undefined) return '';
-  if (typeof asker === 'string' || asker === null) return sessionKey(asker);
-  return 'x';
-}
-
 // `"data":...,"metadata":...` of a request, as JSON, with the semantics of JSON.stringify (and of
 // the host's WebSocket messages): functions, symbols and undefined members are left out. What
 // JSON cannot hold (a BigInt, a cycle, a throwing toJSON) is a TypeError that says so.
@@ -90,12 +77,29 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
   class ClusterError extends InteractionError {}
   Object.defineProperty(ClusterError.prototype, 'name', { value: 'ClusterError', writable: true, configurable: true });
 
+  // What a claim did and the session-key letters, defined once on the native side
+  // (src/cluster/scripts.rs, src/cluster/wire.rs).
+  const { ClaimOutcome, SESSION_KEY_NAMED, SESSION_KEY_EMPTY, SESSION_KEY_NULL, SESSION_KEY_UNDEFINED, SESSION_KEY_ANYONE, SESSION_KEY_NONE } = native;
+
   // A failure of the native link as a ClusterError: its code is its own field (a failed call's
   // delivery kind, or `err.code` of what a RedisLink method threw), never read from the message.
   function unavailable(err) {
     if (err instanceof ClusterError) return err;
     const code = err && err.code === 'REDIS_ERROR' ? 'REDIS_ERROR' : 'REDIS_UNAVAILABLE';
     return new ClusterError(`Redis: ${String((err && err.message) || err)}`, code);
+  }
+
+  // Who may answer an interaction, as the claim script compares it (the registry's Owner).
+  function sessionKey(sessionId) {
+    if (typeof sessionId === 'string') return sessionId === '' ? SESSION_KEY_EMPTY : `${SESSION_KEY_NAMED}${sessionId}`;
+    return sessionId === null ? SESSION_KEY_NULL : SESSION_KEY_UNDEFINED;
+  }
+
+  // The answerer: anyone (no session given), as the local manager does.
+  function askerKey(asker) {
+    if (asker === undefined) return SESSION_KEY_ANYONE;
+    if (typeof asker === 'string' || asker === null) return sessionKey(asker);
+    return SESSION_KEY_NONE;
   }
 
   class ClusterInteractionManager extends EventEmitter {
@@ -186,9 +190,9 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
       this.#slackMs = ownerTimeout + heartbeat;
       this.#defaultTtl = this.#ttl(undefined, undefined);
       const r = o.requireSessionMatch ? 1 : 0;
-      this.#headNamed = `P${r}s`;
-      this.#headNull = `P${r}n`;
-      this.#headNone = `P${r}u`;
+      this.#headNamed = `P${r}${SESSION_KEY_NAMED}`;
+      this.#headNull = `P${r}${SESSION_KEY_NULL}`;
+      this.#headNone = `P${r}${SESSION_KEY_UNDEFINED}`;
       this.#logger = rest.logger ?? defaultLogger().logger;
       this.#throttle = new Throttle(this.#logger);
       this.#id = instanceId;
@@ -295,15 +299,15 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
         return { success: false, error: unavailable(err).code };
       }
       switch (claimed) {
-        case 1:
+        case ClaimOutcome.Routed:
           return { success: true };
-        case 2:
+        case ClaimOutcome.Local:
           return local();
-        case -2:
+        case ClaimOutcome.SessionMismatch:
           return { success: false, error: 'SESSION_MISMATCH' };
-        case -3:
+        case ClaimOutcome.OwnerGone:
           return { success: false, error: 'invalid_or_decided', settledAs: 'OWNER_GONE' };
-        case -4:
+        case ClaimOutcome.Decided:
           return { success: false, error: 'invalid_or_decided' };
         default:
           // Not in Redis: ours but not written yet (or being republished), or unknown here too.
@@ -317,7 +321,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
         if (!this.#link.isUp()) return { success: false, error: 'REDIS_UNAVAILABLE' };
         try {
           const routed = Number(await this.#call('touch', interactionId));
-          if (routed === 1) return { success: true };
+          if (routed === ClaimOutcome.Routed) return { success: true };
         } catch (err) {
           return { success: false, error: unavailable(err).code };
         }

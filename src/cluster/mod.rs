@@ -21,6 +21,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
+use scripts::ClaimOutcome;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -152,9 +153,8 @@ impl RedisLink {
         let _ = self.inner.tx.send(Op::Batch(batch));
     }
 
-    /// The atomic claim of an answer (`lua/claim.lua`): 1 routed to its owner, 2 the caller's
-    /// own, 0 unknown, -4 already claimed, -2 session mismatch, -3 owner gone. `asker`: the
-    /// answerer's session key; `kind`: the answer's delivery kind.
+    /// The atomic claim of an answer (`lua/claim.lua`): answers a `ClaimOutcome`. `asker`: the
+    /// answerer's session key (`SESSION_KEY_*`); `kind`: the answer's delivery kind.
     #[napi(catch_unwind)]
     pub fn claim(
         &self,
@@ -173,7 +173,8 @@ impl RedisLink {
         })
     }
 
-    /// Routes a touch to the owner: 1 routed, 2 the caller's own, 0 unknown.
+    /// Routes a touch to the owner: answers `ClaimOutcome` `Routed`, `Local` (the caller's
+    /// own) or `Unknown`.
     #[napi(catch_unwind)]
     pub fn touch(&self, call: u32, id: String) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
@@ -297,9 +298,9 @@ impl Inner {
             })
     }
 
-    /// A claim's or a touch's answer, the script's number.
+    /// A claim's or a touch's answer, as the number of its `ClaimOutcome` for JS.
     async fn outcome(&self, cmd: redis::Cmd) -> CallResult<String> {
         let n: i64 = self.run(cmd).await?;
-        Ok(n.to_string())
+        Ok((ClaimOutcome::from_script(n) as i32).to_string())
     }
 }

@@ -6,6 +6,7 @@
 
 use super::keys::{Keys, EVENTS_MAXLEN, EVENTS_TTL_MS, INBOX_MAXLEN};
 use super::wire::{self, Record};
+use napi_derive::napi;
 use redis::aio::ConnectionManager;
 use redis::{Cmd, ErrorKind, FromRedisValue, Pipeline, RedisError, ServerErrorKind, Value};
 use std::time::Duration;
@@ -40,6 +41,39 @@ const BODIES: [&str; 10] = [
     include_str!("lua/reap.lua"),
     include_str!("lua/purge.lua"),
 ];
+
+/// What a claim (or a touch, which answers 0, 1 or 2) did, as JS reads it:
+/// `native.ClaimOutcome.Routed`.
+#[napi]
+#[derive(Debug, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// No record: unknown, or not written yet (or already claimed, for a touch).
+    Unknown = 0,
+    /// Claimed and routed to its owner, which settles it.
+    Routed = 1,
+    /// Claimed, and the caller owns it: the caller settles it.
+    Local = 2,
+    /// The record requires another session.
+    SessionMismatch = -2,
+    /// Its owner is gone (its records are being reaped).
+    OwnerGone = -3,
+    /// Already claimed: its answer is on the way to the owner.
+    Decided = -4,
+}
+
+impl ClaimOutcome {
+    /// The numbers `claim.lua` and `touch.lua` return.
+    pub fn from_script(n: i64) -> Self {
+        match n {
+            1 => ClaimOutcome::Routed,
+            2 => ClaimOutcome::Local,
+            -2 => ClaimOutcome::SessionMismatch,
+            -3 => ClaimOutcome::OwnerGone,
+            -4 => ClaimOutcome::Decided,
+            _ => ClaimOutcome::Unknown,
+        }
+    }
+}
 
 pub struct Scripts {
     /// (source, SHA1) of each, in `Script` order.
@@ -178,7 +212,7 @@ impl Scripts {
         cmd
     }
 
-    /// `claim.lua`. `asker`: a session key, or
+    /// `claim.lua` (its answer: `ClaimOutcome::from_script`). `asker`: a session key, or
     /// `SESSION_KEY_ANYONE`; `kind`: the answer's delivery kind.
     pub fn claim(&self, k: &Keys, id: &str, asker: &str, kind: &str, value: &str) -> Cmd {
         let mut cmd = self.call(Script::Claim, &[&k.rec(id), &k.owners, &k.my_own]);
@@ -192,7 +226,7 @@ impl Scripts {
         cmd
     }
 
-    /// `touch.lua`.
+    /// `touch.lua` (its answer: `ClaimOutcome::from_script`).
     pub fn touch(&self, k: &Keys, id: &str) -> Cmd {
         let mut cmd = self.call(Script::Touch, &[k.rec(id)]);
         cmd.arg(&k.prefix)

@@ -23,18 +23,31 @@
 
 use super::error::ClusterError;
 use napi::bindgen_prelude::Utf16String;
+use napi_derive::napi;
 use std::time::{Duration, Instant};
 
 /// Who may answer an interaction (a record's session key, compared by the claim): this letter,
 /// then the session's name, for a string session. Also the kind of a publish write.
+#[napi]
 pub const SESSION_KEY_NAMED: &str = "s";
 /// The session key of the empty string as session.
+#[napi]
 pub const SESSION_KEY_EMPTY: &str = "e";
 /// The session key of a `null` session; also the kind of a publish write.
+#[napi]
 pub const SESSION_KEY_NULL: &str = "n";
 /// The session key of an interaction requested without a session; also the kind of a publish
 /// write.
+#[napi]
 pub const SESSION_KEY_UNDEFINED: &str = "u";
+/// The asker key of an answer given without a session: anyone may give it, unless the record
+/// requires a session match.
+#[napi]
+pub const SESSION_KEY_ANYONE: &str = "";
+/// The asker key of an answer from a session that is neither a string nor null: no record has it.
+#[napi]
+pub const SESSION_KEY_NONE: &str = "x";
+
 pub const REPLY: &str = "reply";
 pub const STATE: &str = "state";
 pub const EVENT: &str = "event";
