@@ -22,13 +22,14 @@ const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
 const CALL_TIMEOUT_MS = 10_000;
 const CONSTRUCTING = Symbol('connect');
 
-// The claim script's answers (src/cluster/): where the answer went.
-const CLAIM = { ROUTED: 1, LOCAL: 2, MISMATCH: -2, OWNER_GONE: -3, DECIDED: -4 };
+// Where the claim script sent an answer (src/cluster/scripts.rs).
+const { ClaimOutcome } = native;
 
+// A failed call as a ClusterError: its code is the native error's own `code` field.
 function unavailable(err) {
-  const message = String((err && err.message) || err);
-  const code = message.startsWith('REDIS_ERROR') ? 'REDIS_ERROR' : 'REDIS_UNAVAILABLE';
-  return new ClusterError(message.replace(/^REDIS_(UNAVAILABLE|ERROR): /, 'Redis: '), code);
+  if (err instanceof ClusterError) return err;
+  const code = err && err.code === 'REDIS_ERROR' ? 'REDIS_ERROR' : 'REDIS_UNAVAILABLE';
+  return new ClusterError(`Redis: ${String((err && err.message) || err)}`, code);
 }
 
 class ClusterInteractionManager extends EventEmitter {
@@ -163,15 +164,15 @@ class ClusterInteractionManager extends EventEmitter {
       return { success: false, error: unavailable(err).code };
     }
     switch (claimed) {
-      case CLAIM.ROUTED:
+      case ClaimOutcome.Routed:
         return { success: true };
-      case CLAIM.LOCAL:
+      case ClaimOutcome.Local:
         return local();
-      case CLAIM.MISMATCH:
+      case ClaimOutcome.SessionMismatch:
         return { success: false, error: 'SESSION_MISMATCH' };
-      case CLAIM.OWNER_GONE:
+      case ClaimOutcome.OwnerGone:
         return { success: false, error: 'invalid_or_decided', settledAs: 'OWNER_GONE' };
-      case CLAIM.DECIDED:
+      case ClaimOutcome.Decided:
         return { success: false, error: 'invalid_or_decided' };
       default:
         // Not in Redis: ours but not written yet (or being republished), or unknown here too.
@@ -185,7 +186,7 @@ class ClusterInteractionManager extends EventEmitter {
       if (!this.#link.isUp()) return { success: false, error: 'REDIS_UNAVAILABLE' };
       try {
         const routed = Number(await this.#call('touch', interactionId));
-        if (routed === 1) return { success: true };
+        if (routed === ClaimOutcome.Routed) return { success: true };
       } catch (err) {
         return { success: false, error: unavailable(err).code };
       }
@@ -247,7 +248,8 @@ class ClusterInteractionManager extends EventEmitter {
 
   // ---- calls that need Redis ------------------------------------------------------------
 
-  // Starts `method` on the native side, which answers through #deliver (`reply`/`fail`). While
+  // Starts `method` on the native side, which answers through #deliver (`reply`, or the
+  // failure's code). While
   // the answer is due, a timer keeps the process alive (as any pending I/O would) and bounds
   // the wait: commands time out after 2 s on the native side, so this one only fires on a bug.
   #call(method, ...args) {
@@ -274,7 +276,7 @@ class ClusterInteractionManager extends EventEmitter {
     this.#calls.delete(Number(call));
     clearTimeout(pending.timer);
     if (ok) pending.resolve(value);
-    else pending.reject(unavailable(value));
+    else pending.reject(value);
   }
 
   // ---- deliveries from Redis ----------------------------------------------------------
@@ -288,7 +290,7 @@ class ClusterInteractionManager extends EventEmitter {
   }
 
   #apply(kind, a, v) {
-    if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'fail') return;
+    if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'REDIS_UNAVAILABLE' && kind !== 'REDIS_ERROR') return;
     switch (kind) {
       case 'event':
         this.emit(a, parse(v));
@@ -314,8 +316,10 @@ class ClusterInteractionManager extends EventEmitter {
       case 'reply':
         this.#answered(a, true, v);
         break;
-      case 'fail':
-        this.#answered(a, false, v);
+      // A failed call: the delivery's kind is its error code.
+      case 'REDIS_UNAVAILABLE':
+      case 'REDIS_ERROR':
+        this.#answered(a, false, new ClusterError(`Redis: ${v}`, kind));
         break;
       case 'state':
         if (a === 'down') this.#logger.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);

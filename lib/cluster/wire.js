@@ -3,21 +3,24 @@
 // go over in one native call (src/cluster/wire.rs decodes them); deliveries come back as flat
 // triples `[kind, a, v, ...]`; records cross processes as JSON.
 
+const native = require('../native.js');
 const { StringPack } = require('../pack.js');
 
-// Who may answer an interaction, as the claim script compares it (the registry's Owner): a
-// session id `s<id>`, the empty id `e`, `null` `n`, no session `u`.
+// The letters are src/cluster/wire.rs's (exported by the binding).
+const { SESSION_KEY_NAMED, SESSION_KEY_EMPTY, SESSION_KEY_NULL, SESSION_KEY_UNDEFINED, SESSION_KEY_ANYONE, SESSION_KEY_NONE } = native;
+
+// Who may answer an interaction, as the claim script compares it (the registry's Owner).
 function sessionKey(sessionId) {
-  if (typeof sessionId === 'string') return sessionId === '' ? 'e' : `s${sessionId}`;
-  return sessionId === null ? 'n' : 'u';
+  if (typeof sessionId === 'string') return sessionId === '' ? SESSION_KEY_EMPTY : `${SESSION_KEY_NAMED}${sessionId}`;
+  return sessionId === null ? SESSION_KEY_NULL : SESSION_KEY_UNDEFINED;
 }
 
-// The answerer: '' answers as anyone (no session given), as the local manager does; `x` is an
-// asker no session can match.
+// The answerer: no session given answers as anyone, as the local manager does; a value that is
+// neither a string nor null is an asker no session can match.
 function askerKey(asker) {
-  if (asker === undefined) return '';
+  if (asker === undefined) return SESSION_KEY_ANYONE;
   if (typeof asker === 'string' || asker === null) return sessionKey(asker);
-  return 'x';
+  return SESSION_KEY_NONE;
 }
 
 function toJson(what, value) {
@@ -65,7 +68,7 @@ class Writes {
   constructor(link, requireSessionMatch) {
     this.#link = link;
     const r = requireSessionMatch ? 1 : 0;
-    this.#heads = { named: `P${r}s`, null: `P${r}n`, none: `P${r}u` };
+    this.#heads = { named: `P${r}${SESSION_KEY_NAMED}`, null: `P${r}${SESSION_KEY_NULL}`, none: `P${r}${SESSION_KEY_UNDEFINED}` };
   }
 
   /** The interaction is registered here: its record, with `shared` from `shareable`. */

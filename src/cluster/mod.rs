@@ -3,26 +3,32 @@
 //! with it (writer), routes answers between processes (the claim scripts) and brings routed
 //! answers and other processes' events back to JS (reader). All I/O runs on a tokio runtime made
 //! by the first link's `start` (runtime.rs); JS only queues writes, and calls that need Redis
-//! answer later through the same weak threadsafe function as deliveries (`reply`/`fail`).
+//! answer later through the same weak threadsafe function as deliveries (`wire.rs`).
 
-mod batch;
-mod lua;
+mod error;
+mod keys;
+mod link;
 mod reader;
 pub mod runtime;
 mod scripts;
-mod shared;
+mod wire;
 mod writer;
 
-use lua::{describe, Which};
+use error::{unavailable, ClusterError};
+use keys::Keys;
+use link::Link;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
-use shared::{Shared, INBOX_MAXLEN};
+use scripts::ClaimOutcome;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use writer::Op;
+
+/// What a call's task gives: its reply, or the error whose code is its failure delivery's kind.
+type CallResult<T> = std::result::Result<T, ClusterError>;
 
 /// How long one command may wait for a connection or an answer before it fails with
 /// REDIS_UNAVAILABLE.
@@ -47,7 +53,7 @@ pub struct RedisLink {
 
 /// What the calls' tasks share with the JS object.
 struct Inner {
-    shared: Arc<Shared>,
+    link: Arc<Link>,
     client: redis::Client,
     tx: mpsc::UnboundedSender<Op>,
     rx: Mutex<Option<mpsc::UnboundedReceiver<Op>>>,
@@ -55,14 +61,10 @@ struct Inner {
     stop: watch::Sender<bool>,
 }
 
-fn closed() -> String {
-    "REDIS_UNAVAILABLE: the cluster link is closed".to_owned()
-}
-
 #[napi]
 impl RedisLink {
     /// Checks the options and prepares the link; `start` connects. `deliver` receives batches
-    /// (see reader.rs) through a weak threadsafe function.
+    /// (see wire.rs) through a weak threadsafe function.
     #[napi(constructor, catch_unwind)]
     pub fn new(options: LinkOptions, deliver: Function<'_, Vec<String>, ()>) -> Result<Self> {
         // rustls needs its crypto chosen once per process; a second install is refused, harmlessly.
@@ -84,9 +86,8 @@ impl RedisLink {
             .weak::<true>()
             .callee_handled::<false>()
             .build()?;
-        let shared = Shared::new(
-            options.prefix,
-            options.instance_id,
+        let link = Link::new(
+            Keys::new(options.prefix, options.instance_id),
             Duration::from_millis(options.heartbeat_ms.max(1).into()),
             Duration::from_millis(options.owner_timeout_ms.max(1).into()),
             deliver,
@@ -94,7 +95,7 @@ impl RedisLink {
         let (tx, rx) = mpsc::unbounded_channel();
         Ok(RedisLink {
             inner: Arc::new(Inner {
-                shared: Arc::new(shared),
+                link: Arc::new(link),
                 client,
                 tx,
                 rx: Mutex::new(Some(rx)),
@@ -104,30 +105,32 @@ impl RedisLink {
         })
     }
 
-    /// Runs `work` on the runtime; its result comes back to JS as `["reply", call, value]` or
-    /// `["fail", call, message]` (a panic too), after every delivery queued before it.
-    fn spawn<F, Fut>(&self, call: u32, work: F) -> Result<()>
+    /// Runs `work` on the runtime; its result comes back to JS as a delivery, after every
+    /// delivery queued before it: `[REPLY, call, value]`, or `[code, call, message]` when it
+    /// failed (a panic too), `code` being its `ClusterError`'s (see `wire.rs`). A method's own
+    /// error (cluster mode's runtime would not start) is thrown with that code as `err.code`.
+    fn spawn<F, Fut>(&self, call: u32, work: F) -> Result<(), &'static str>
     where
         F: FnOnce(Arc<Inner>) -> Fut,
-        Fut: std::future::Future<Output = std::result::Result<String, String>> + Send + 'static,
+        Fut: std::future::Future<Output = CallResult<String>> + Send + 'static,
     {
-        let rt = runtime::get().map_err(|e| Error::new(Status::GenericFailure, e))?;
+        let rt = runtime::get().map_err(ClusterError::Runtime)?;
         let task = rt.spawn(work(self.inner.clone()));
-        let shared = self.inner.shared.clone();
+        let link = self.inner.link.clone();
         rt.spawn(async move {
-            let (kind, value) = match task.await {
-                Ok(Ok(v)) => ("reply", v),
-                Ok(Err(message)) => ("fail", message),
-                Err(e) => ("fail", format!("REDIS_ERROR: the cluster call failed: {e}")),
+            let delivery = match task.await {
+                Ok(Ok(value)) => wire::reply(call, value),
+                Ok(Err(e)) => wire::failure(call, &e),
+                Err(e) => wire::failure(call, &ClusterError::Crashed(e.to_string())),
             };
-            shared.tell(vec![kind.to_owned(), call.to_string(), value]);
+            link.tell(delivery);
         });
         Ok(())
     }
 
     /// Connects, loads the scripts, announces this process and starts the reader and writer.
     #[napi(catch_unwind)]
-    pub fn start(&self, call: u32) -> Result<()> {
+    pub fn start(&self, call: u32) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
             inner.start().await.map(|()| String::new())
         })
@@ -135,23 +138,23 @@ impl RedisLink {
 
     #[napi(catch_unwind)]
     pub fn is_up(&self) -> bool {
-        self.inner.shared.is_up()
+        self.inner.link.is_up()
     }
 
     /// Queues this turn's writes, in order: `text` holds every field of every write back to back,
-    /// `lengths` their lengths in UTF-16 units (see `batch.rs` for the layout). The JS thread
+    /// `lengths` their lengths in UTF-16 units (see `wire.rs` for the layout). The JS thread
     /// only copies the text; splitting and decoding happen on the writer task.
     #[napi(catch_unwind)]
     pub fn write(&self, text: Utf16String, lengths: Uint32Array) {
-        let batch = batch::Batch {
+        let batch = wire::Batch {
             text,
             lengths: lengths.to_vec(),
         };
         let _ = self.inner.tx.send(Op::Batch(batch));
     }
 
-    /// The atomic claim of an answer (scripts::CLAIM): 1 routed to its owner, 2 the caller's
-    /// own, 0 unknown, -4 already claimed, -2 session mismatch, -3 owner gone.
+    /// The atomic claim of an answer (`lua/claim.lua`): answers a `ClaimOutcome`. `asker`: the
+    /// answerer's session key (`SESSION_KEY_*`); `kind`: the answer's delivery kind.
     #[napi(catch_unwind)]
     pub fn claim(
         &self,
@@ -160,60 +163,45 @@ impl RedisLink {
         asker: String,
         kind: String,
         value: String,
-    ) -> Result<()> {
+    ) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
-            let s = &inner.shared;
-            let mut cmd = s.scripts.cmd(Which::Claim);
-            cmd.arg(&s.prefix)
-                .arg(id)
-                .arg(asker)
-                .arg(kind)
-                .arg(value)
-                .arg(&s.me)
-                .arg(INBOX_MAXLEN);
-            inner.run::<i64>(cmd).await.map(|n| n.to_string())
+            let cmd = inner
+                .link
+                .scripts
+                .claim(&inner.link.keys, &id, &asker, &kind, &value);
+            inner.outcome(cmd).await
         })
     }
 
-    /// Routes a touch to the owner: 1 routed, 2 the caller's own, 0 unknown.
+    /// Routes a touch to the owner: answers `ClaimOutcome` `Routed`, `Local` (the caller's
+    /// own) or `Unknown`.
     #[napi(catch_unwind)]
-    pub fn touch(&self, call: u32, id: String) -> Result<()> {
+    pub fn touch(&self, call: u32, id: String) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
-            let s = &inner.shared;
-            let mut cmd = s.scripts.cmd(Which::Touch);
-            cmd.arg(&s.prefix).arg(id).arg(&s.me).arg(INBOX_MAXLEN);
-            inner.run::<i64>(cmd).await.map(|n| n.to_string())
+            inner
+                .outcome(inner.link.scripts.touch(&inner.link.keys, &id))
+                .await
         })
     }
 
     /// Cancels the session's grace everywhere: `1` when it was detached.
     #[napi(catch_unwind)]
-    pub fn attach(&self, call: u32, session: String) -> Result<()> {
+    pub fn attach(&self, call: u32, session: String) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
-            let s = &inner.shared;
-            let mut cmd = s.scripts.cmd(Which::SessionState);
-            cmd.arg(&s.prefix)
-                .arg(session)
-                .arg("attach")
-                .arg(0)
-                .arg(&s.me)
-                .arg(INBOX_MAXLEN);
-            inner
-                .run::<i64>(cmd)
-                .await
-                .map(|n| if n > 0 { "1" } else { "0" }.to_owned())
+            let cmd = inner
+                .link
+                .scripts
+                .session_state(&inner.link.keys, &session, None);
+            let was: i64 = inner.run(cmd).await?;
+            Ok(if was > 0 { "1" } else { "0" }.to_owned())
         })
     }
 
     /// The pending records of these sessions (of any process), as one JSON array.
     #[napi(catch_unwind)]
-    pub fn list(&self, call: u32, sessions: Vec<String>) -> Result<()> {
+    pub fn list(&self, call: u32, sessions: Vec<String>) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
-            let mut cmd = inner.shared.scripts.cmd(Which::List);
-            cmd.arg(&inner.shared.prefix);
-            for s in &sessions {
-                cmd.arg(s);
-            }
+            let cmd = inner.link.scripts.list(&inner.link.keys, &sessions);
             let records: Vec<String> = inner.run(cmd).await?;
             let mut out =
                 String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
@@ -231,7 +219,7 @@ impl RedisLink {
 
     /// Writes what is queued, removes this process's liveness keys, stops the tasks.
     #[napi(catch_unwind)]
-    pub fn close(&self, call: u32) -> Result<()> {
+    pub fn close(&self, call: u32) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
             let (done, wait) = oneshot::channel();
             if inner.tx.send(Op::Close(done)).is_ok() && inner.conn.get().is_some() {
@@ -244,37 +232,35 @@ impl RedisLink {
 }
 
 impl Inner {
-    async fn start(&self) -> std::result::Result<(), String> {
-        let failure = |e: redis::RedisError| describe(&e);
+    async fn start(&self) -> CallResult<()> {
         let rx = self.rx.lock().ok().and_then(|mut r| r.take());
         let Some(rx) = rx else {
-            return Err("REDIS_ERROR: the cluster link was already started".to_owned());
+            return Err(ClusterError::AlreadyStarted);
         };
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(COMMAND_TIMEOUT))
             .set_response_timeout(Some(COMMAND_TIMEOUT))
             .set_number_of_retries(1);
-        let mut conn = ConnectionManager::new_with_config(self.client.clone(), config)
-            .await
-            .map_err(failure)?;
-        let s = &self.shared;
-        s.scripts.load(&mut conn).await.map_err(failure)?;
+        let mut conn = ConnectionManager::new_with_config(self.client.clone(), config).await?;
+        let link = &self.link;
+        let k = &link.keys;
+        link.scripts.load(&mut conn).await?;
         let mut pipe = redis::pipe();
         pipe.cmd("SET")
-            .arg(s.node_key())
+            .arg(&k.my_node)
             .arg(1)
             .arg("PX")
-            .arg(s.owner_timeout.as_millis() as u64)
+            .arg(link.owner_timeout.as_millis() as u64)
             .ignore();
         // An instance id used again after a crash: what its old inbox held is for dead promises.
-        pipe.cmd("DEL").arg(s.inbox_key()).ignore();
+        pipe.cmd("DEL").arg(&k.my_inbox).ignore();
         pipe.cmd("XREVRANGE")
-            .arg(s.key("events"))
+            .arg(&k.events)
             .arg("+")
             .arg("-")
             .arg("COUNT")
             .arg(1);
-        let (last,): (StreamRangeReply,) = pipe.query_async(&mut conn).await.map_err(failure)?;
+        let (last,): (StreamRangeReply,) = pipe.query_async(&mut conn).await?;
         let cursor = reader::Cursor {
             inbox: "0-0".into(),
             events: last
@@ -283,10 +269,10 @@ impl Inner {
                 .map_or_else(|| "0-0".into(), |e| e.id.clone()),
         };
         let _ = self.conn.set(conn.clone());
-        s.start_up();
-        tokio::spawn(writer::run(s.clone(), conn, rx));
+        link.start_up();
+        tokio::spawn(writer::run(link.clone(), conn, rx));
         tokio::spawn(reader::run(
-            s.clone(),
+            link.clone(),
             self.client.clone(),
             cursor,
             self.stop.subscribe(),
@@ -294,22 +280,27 @@ impl Inner {
         Ok(())
     }
 
-    async fn run<T: redis::FromRedisValue>(
-        &self,
-        cmd: redis::Cmd,
-    ) -> std::result::Result<T, String> {
-        let mut conn = self.conn.get().cloned().ok_or_else(closed)?;
+    /// Runs one script call; an outage also marks the link down.
+    async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> CallResult<T> {
+        let mut conn = self.conn.get().cloned().ok_or(ClusterError::Closed)?;
         if *self.stop.borrow() {
-            return Err(closed());
+            return Err(ClusterError::Closed);
         }
-        match self.shared.scripts.run(&mut conn, &cmd).await {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                if lua::unavailable(&e) {
-                    self.shared.set_down(&e.to_string());
+        self.link
+            .scripts
+            .invoke(&mut conn, &cmd)
+            .await
+            .map_err(|e| {
+                if unavailable(&e) {
+                    self.link.set_down(&e.to_string());
                 }
-                Err(describe(&e))
-            }
-        }
+                ClusterError::from(e)
+            })
+    }
+
+    /// A claim's or a touch's answer, as the number of its `ClaimOutcome` for JS.
+    async fn outcome(&self, cmd: redis::Cmd) -> CallResult<String> {
+        let n: i64 = self.run(cmd).await?;
+        Ok((ClaimOutcome::from_script(n) as i32).to_string())
     }
 }

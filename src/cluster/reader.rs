@@ -2,8 +2,9 @@
 //! events stream, on a connection of its own (XREAD BLOCK holds a connection), and hands each
 //! batch to JS. It resumes from the last id it saw, so a dropped connection loses nothing.
 
-use super::lua::unavailable;
-use super::shared::Shared;
+use super::error::unavailable;
+use super::link::Link;
+use super::wire;
 use redis::aio::MultiplexedConnection;
 use redis::streams::StreamReadReply;
 use redis::{AsyncConnectionConfig, Client};
@@ -21,15 +22,10 @@ pub struct Cursor {
     pub events: String,
 }
 
-pub async fn run(
-    shared: Arc<Shared>,
-    client: Client,
-    mut at: Cursor,
-    mut stop: watch::Receiver<bool>,
-) {
-    let inbox = shared.inbox_key();
-    let events = shared.key("events");
-    let block = shared
+pub async fn run(link: Arc<Link>, client: Client, mut at: Cursor, mut stop: watch::Receiver<bool>) {
+    let inbox = &link.keys.my_inbox;
+    let events = &link.keys.events;
+    let block = link
         .heartbeat
         .clamp(Duration::from_millis(50), Duration::from_secs(1));
     let config = AsyncConnectionConfig::new()
@@ -48,13 +44,13 @@ pub async fn run(
                     _ = stop.changed() => return,
                 };
                 let made = match made {
-                    Ok(mut c) => name(&mut c, &shared.me).await.map(|()| c),
+                    Ok(mut c) => name(&mut c, &link.keys.me).await.map(|()| c),
                     Err(e) => Err(e),
                 };
                 match made {
                     Ok(c) => conn.insert(c),
                     Err(e) => {
-                        shared.set_down(&e.to_string());
+                        link.set_down(&e.to_string());
                         if pause(&mut stop).await {
                             return;
                         }
@@ -69,8 +65,8 @@ pub async fn run(
             .arg("BLOCK")
             .arg(block.as_millis() as u64)
             .arg("STREAMS")
-            .arg(&inbox)
-            .arg(&events)
+            .arg(inbox)
+            .arg(events)
             .arg(&at.inbox)
             .arg(&at.events);
         let read = tokio::select! {
@@ -78,13 +74,13 @@ pub async fn run(
             _ = stop.changed() => return,
         };
         match read {
-            Ok(Some(reply)) => deliver(&shared, reply, &inbox, &mut at),
+            Ok(Some(reply)) => deliver(&link, reply, inbox, &mut at),
             Ok(None) => {}
             Err(e) => {
                 if unavailable(&e) {
-                    shared.set_down(&e.to_string());
+                    link.set_down(&e.to_string());
                 } else {
-                    shared.report(format!("Redis read failed: {e}"));
+                    link.report(format!("Redis read failed: {e}"));
                 }
                 conn = None;
                 if pause(&mut stop).await {
@@ -116,9 +112,9 @@ async fn pause(stop: &mut watch::Receiver<bool>) -> bool {
     }
 }
 
-/// Inbox entries go to JS as `[kind, a, v]`; events of other processes as `["event", name,
-/// payload]` (this process emitted its own already).
-fn deliver(shared: &Shared, reply: StreamReadReply, inbox: &str, at: &mut Cursor) {
+/// Inbox entries go to JS as they are; events of other processes as `EVENT` deliveries (this
+/// process emitted its own already). See `wire.rs`.
+fn deliver(link: &Link, reply: StreamReadReply, inbox: &str, at: &mut Cursor) {
     let mut batch = Vec::new();
     let field = |e: &redis::streams::StreamId, f: &str| e.get::<String>(f).unwrap_or_default();
     for key in reply.keys {
@@ -126,8 +122,8 @@ fn deliver(shared: &Shared, reply: StreamReadReply, inbox: &str, at: &mut Cursor
         for entry in &key.ids {
             if from_inbox {
                 batch.extend([field(entry, "k"), field(entry, "a"), field(entry, "v")]);
-            } else if field(entry, "o") != shared.me {
-                batch.extend(["event".to_owned(), field(entry, "n"), field(entry, "v")]);
+            } else if field(entry, "o") != link.keys.me {
+                batch.extend([wire::EVENT.to_owned(), field(entry, "n"), field(entry, "v")]);
             }
         }
         if let Some(last) = key.ids.last() {
@@ -138,5 +134,5 @@ fn deliver(shared: &Shared, reply: StreamReadReply, inbox: &str, at: &mut Cursor
             }
         }
     }
-    shared.tell(batch);
+    link.tell(batch);
 }

@@ -1,218 +1,302 @@
-//! The Lua scripts: every change to shared state is one script, so each is atomic in Redis.
-//!
-//! Keys under the prefix `p`:
-//! - `p:rec:<id>`: hash of one pending interaction: `o` owner, `k` session key (who may answer),
-//!   `s` session name (string sessions only), `t` type, `r` require-session-match, `c` once an
-//!   answer was claimed and routed. Always with an expiry (the backstop).
-//! - `p:ses:<session>`: hash id -> the record as JSON (the `interaction-request` payload), so
-//!   that listing a session is one HVALS.
-//! - `p:own:<owner>`: set of the ids of one owner process.
-//! - `p:owners`: owners that have records (the reaper's list).
-//! - `p:node:<owner>` (liveness, expires after ownerTimeoutMs) and `p:node:<owner>:inbox` (the
-//!   owner's stream of routed answers): the liveness keys of a live process.
-//! - `p:events`: the events stream, capped (MAXLEN ~) and expiring when idle.
-//! - `p:detached:<session>`: a detached session, for its grace period.
+//! The Lua scripts (`lua/*.lua`) and the one way to call them. Every change to shared state is
+//! one script, so each is atomic in Redis. A call is `EVALSHA <hash> <n> <KEYS...> <ARGV...>`,
+//! its keys and arguments in the order its file's header declares, put together by the
+//! function named for it below; a server that lost the scripts (NOSCRIPT, after a restart) gets
+//! them again and the call is repeated once.
 
-/// Shared helpers, prepended to every script.
-const PRELUDE: &str = r#"
-local p = ARGV[1]
-local function extend(key, ttl)
-  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
-end
-local function disown(id, owner)
-  local own = p..':own:'..owner
-  redis.call('SREM', own, id)
-  if redis.call('SCARD', own) == 0 then redis.call('SREM', p..':owners', owner) end
-end
-local function unlink(id, owner, session)
-  redis.call('DEL', p..':rec:'..id)
-  if session then redis.call('HDEL', p..':ses:'..session, id) end
-  disown(id, owner)
-end
-local function event(origin, name, payload, maxlen, ttl)
-  local key = p..':events'
-  redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'o', origin, 'n', name, 'v', payload)
-  redis.call('PEXPIRE', key, ttl)
-end
-local function route(owner, kind, a, v, maxlen)
-  redis.call('XADD', p..':node:'..owner..':inbox', 'MAXLEN', '~', maxlen, '*', 'k', kind, 'a', a, 'v', v)
-end
-"#;
+use super::keys::{Keys, EVENTS_MAXLEN, EVENTS_TTL_MS, INBOX_MAXLEN};
+use super::wire::{self, Record};
+use napi_derive::napi;
+use redis::aio::ConnectionManager;
+use redis::{Cmd, ErrorKind, FromRedisValue, Pipeline, RedisError, ServerErrorKind, Value};
+use std::time::Duration;
 
-/// ARGV: p, owner, id, session key, session name ('' when none), has name, type, require match,
-/// ttl ms, record JSON, announce ('1': add the interaction-request event), events maxlen, events ttl.
-pub const PUBLISH: &str = r#"
-local owner, id = ARGV[2], ARGV[3]
-local ttl = tonumber(ARGV[9])
-local rec = p..':rec:'..id
-redis.call('HSET', rec, 'o', owner, 'k', ARGV[4], 't', ARGV[7], 'r', ARGV[8])
-if ARGV[6] == '1' then
-  redis.call('HSET', rec, 's', ARGV[5])
-  redis.call('HSET', p..':ses:'..ARGV[5], id, ARGV[10])
-  extend(p..':ses:'..ARGV[5], ttl)
-end
-redis.call('PEXPIRE', rec, ttl)
-redis.call('SADD', p..':own:'..owner, id)
-extend(p..':own:'..owner, ttl)
-redis.call('SADD', p..':owners', owner)
-extend(p..':owners', ttl)
-if ARGV[11] == '1' then event(owner, 'interaction-request', ARGV[10], ARGV[12], ARGV[13]) end
-return 1
-"#;
+/// Helpers every script starts with.
+const PRELUDE: &str = include_str!("lua/prelude.lua");
 
-/// The owner ended an interaction: removes its record (unless an answer elsewhere already did)
-/// and publishes the event. ARGV: p, owner, id, event name, payload, events maxlen, events ttl.
-pub const END: &str = r#"
-local owner, id = ARGV[2], ARGV[3]
-local f = redis.call('HMGET', p..':rec:'..id, 'o', 's')
-if f[1] == owner then unlink(id, owner, f[2]) else disown(id, owner) end
-event(owner, ARGV[4], ARGV[5], ARGV[6], ARGV[7])
-return 1
-"#;
+#[derive(Clone, Copy)]
+enum Script {
+    Publish,
+    End,
+    Refresh,
+    Claim,
+    Touch,
+    RemoveSession,
+    SessionState,
+    List,
+    Reap,
+    Purge,
+}
 
-/// Restarts the backstop of a touched record. ARGV: p, owner, id, ttl ms.
-pub const REFRESH: &str = r#"
-local rec = p..':rec:'..ARGV[3]
-local f = redis.call('HMGET', rec, 'o', 's')
-if f[1] ~= ARGV[2] then return 0 end
-local ttl = tonumber(ARGV[4])
-redis.call('PEXPIRE', rec, ttl)
-if f[2] then extend(p..':ses:'..f[2], ttl) end
-extend(p..':own:'..ARGV[2], ttl)
-return 1
-"#;
+/// The bodies, in `Script` order.
+const BODIES: [&str; 10] = [
+    include_str!("lua/publish.lua"),
+    include_str!("lua/end.lua"),
+    include_str!("lua/refresh.lua"),
+    include_str!("lua/claim.lua"),
+    include_str!("lua/touch.lua"),
+    include_str!("lua/remove_session.lua"),
+    include_str!("lua/session_state.lua"),
+    include_str!("lua/list.lua"),
+    include_str!("lua/reap.lua"),
+    include_str!("lua/purge.lua"),
+];
 
-/// The atomic claim of an answer. Returns 0 (no record: unknown, or not written yet), -4
-/// (already claimed, its answer on the way to the owner), -2 (session mismatch), -3 (its owner
-/// is gone), 2 (claimed; the caller owns it and settles it itself) or 1 (claimed and routed to
-/// the owner's inbox; the record stays, marked `c`, until the owner ends it). ARGV: p, id, asker
-/// key ('' = anyone, as an answer without a session), kind, value, caller, inbox maxlen.
-pub const CLAIM: &str = r#"
-local id = ARGV[2]
-local rec = p..':rec:'..id
-local f = redis.call('HMGET', rec, 'o', 'k', 'r', 's', 'c')
-local owner = f[1]
-if not owner then return 0 end
-if f[5] then return -4 end
-if ARGV[3] == '' then
-  if f[3] == '1' then return -2 end
-elseif ARGV[3] ~= f[2] then
-  return -2
-end
-if owner == ARGV[6] then
-  unlink(id, owner, f[4])
-  return 2
-end
-if redis.call('EXISTS', p..':node:'..owner) == 0 then return -3 end
-redis.call('HSET', rec, 'c', '1')
-if f[4] then redis.call('HDEL', p..':ses:'..f[4], id) end
-route(owner, ARGV[4], id, ARGV[5], ARGV[7])
-return 1
-"#;
+/// What a claim (or a touch, which answers 0, 1 or 2) did, as JS reads it:
+/// `native.ClaimOutcome.Routed`.
+#[napi]
+#[derive(Debug, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// No record: unknown, or not written yet (or already claimed, for a touch).
+    Unknown = 0,
+    /// Claimed and routed to its owner, which settles it.
+    Routed = 1,
+    /// Claimed, and the caller owns it: the caller settles it.
+    Local = 2,
+    /// The record requires another session.
+    SessionMismatch = -2,
+    /// Its owner is gone (its records are being reaped).
+    OwnerGone = -3,
+    /// Already claimed: its answer is on the way to the owner.
+    Decided = -4,
+}
 
-/// Routes a touch to the owner. Returns 0 (unknown), 2 (the caller owns it), 1 (routed).
-/// ARGV: p, id, caller, inbox maxlen.
-pub const TOUCH: &str = r#"
-local f = redis.call('HMGET', p..':rec:'..ARGV[2], 'o', 'c')
-local owner = f[1]
-if not owner or f[2] then return 0 end
-if owner == ARGV[3] then return 2 end
-route(owner, 'touch', ARGV[2], '', ARGV[4])
-return 1
-"#;
+impl ClaimOutcome {
+    /// The numbers `claim.lua` and `touch.lua` return.
+    pub fn from_script(n: i64) -> Self {
+        match n {
+            1 => ClaimOutcome::Routed,
+            2 => ClaimOutcome::Local,
+            -2 => ClaimOutcome::SessionMismatch,
+            -3 => ClaimOutcome::OwnerGone,
+            -4 => ClaimOutcome::Decided,
+            _ => ClaimOutcome::Unknown,
+        }
+    }
+}
 
-/// Removes a session's records everywhere and tells each other owner to settle its own
-/// (SESSION_REMOVED). Returns how many records it removed. ARGV: p, session, caller, inbox maxlen.
-pub const REMOVE_SESSION: &str = r#"
-local session = ARGV[2]
-local key = p..':ses:'..session
-local told = {}
-local n = 0
-for _, id in ipairs(redis.call('HKEYS', key)) do
-  local owner = redis.call('HGET', p..':rec:'..id, 'o')
-  if owner then
-    unlink(id, owner, session)
-    n = n + 1
-    if owner ~= ARGV[3] and not told[owner] then
-      told[owner] = true
-      route(owner, 'removeSession', session, '', ARGV[4])
-    end
-  end
-end
-redis.call('DEL', key)
-return n
-"#;
+pub struct Scripts {
+    /// (source, SHA1) of each, in `Script` order.
+    scripts: Vec<(String, String)>,
+}
 
-/// Detach ('detach', grace ms) or attach ('attach') a session on every other owner of its
-/// records. Returns, for attach, whether the session was detached. ARGV: p, session, kind,
-/// grace ms, caller, inbox maxlen.
-pub const SESSION_STATE: &str = r#"
-local session, kind = ARGV[2], ARGV[3]
-local flag = p..':detached:'..session
-local was = 0
-if kind == 'detach' then
-  redis.call('SET', flag, '1', 'PX', math.max(1, tonumber(ARGV[4])))
-else
-  was = redis.call('DEL', flag)
-end
-local told = {}
-for _, id in ipairs(redis.call('HKEYS', p..':ses:'..session)) do
-  local owner = redis.call('HGET', p..':rec:'..id, 'o')
-  if owner and owner ~= ARGV[5] and not told[owner] then
-    told[owner] = true
-    route(owner, kind, session, ARGV[4], ARGV[6])
-  end
-end
-return was
-"#;
+impl Scripts {
+    pub fn new() -> Self {
+        Scripts {
+            scripts: BODIES
+                .iter()
+                .map(|body| {
+                    let code = format!("{PRELUDE}{body}");
+                    let hash = redis::Script::new(&code).get_hash().to_owned();
+                    (code, hash)
+                })
+                .collect(),
+        }
+    }
 
-/// The records of the given sessions, as JSON (the caller filters by type). ARGV: p, sessions...
-pub const LIST: &str = r#"
-local out = {}
-for i = 2, #ARGV do
-  for _, j in ipairs(redis.call('HVALS', p..':ses:'..ARGV[i])) do out[#out + 1] = j end
-end
-return out
-"#;
+    /// `EVALSHA <script> <n> <keys...>`; the caller adds the arguments.
+    fn call<K: AsRef<str>>(&self, script: Script, keys: &[K]) -> Cmd {
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(&self.scripts[script as usize].1).arg(keys.len());
+        for key in keys {
+            cmd.arg(key.as_ref());
+        }
+        cmd
+    }
 
-/// An owner whose liveness key expired: removes its records and publishes OWNER_GONE for each.
-/// Returns how many. ARGV: p, owner, now (ms since the epoch), events maxlen, events ttl.
-pub const REAP: &str = r#"
-local owner = ARGV[2]
-if redis.call('EXISTS', p..':node:'..owner) == 1 then return 0 end
-local own = p..':own:'..owner
-local n = 0
-for _, id in ipairs(redis.call('SMEMBERS', own)) do
-  local f = redis.call('HMGET', p..':rec:'..id, 'o', 's', 'k')
-  if f[1] == owner then
-    unlink(id, owner, f[2])
-    local payload = { interactionId = id, rejectedAt = tonumber(ARGV[3]),
-      reason = 'Owner process gone', code = 'OWNER_GONE' }
-    -- The session as the requester gave it: a name, '' , null or (absent) undefined.
-    if f[2] then payload.sessionId = f[2] elseif f[3] == 'n' then payload.sessionId = cjson.null end
-    event('', 'interaction-rejected', cjson.encode(payload), ARGV[4], ARGV[5])
-    n = n + 1
-  end
-end
-redis.call('DEL', own, p..':node:'..owner..':inbox')
-redis.call('SREM', p..':owners', owner)
-return n
-"#;
+    /// Loads every script: at start, and again after a server answered NOSCRIPT (it restarted).
+    pub async fn load(&self, conn: &mut ConnectionManager) -> Result<(), RedisError> {
+        let mut pipe = redis::pipe();
+        for (code, _) in &self.scripts {
+            pipe.cmd("SCRIPT").arg("LOAD").arg(code).ignore();
+        }
+        pipe.query_async::<()>(conn).await
+    }
 
-/// Drops every record of this owner, before it republishes its live ones. ARGV: p, owner.
-pub const PURGE: &str = r#"
-local owner = ARGV[2]
-local own = p..':own:'..owner
-for _, id in ipairs(redis.call('SMEMBERS', own)) do
-  local f = redis.call('HMGET', p..':rec:'..id, 'o', 's')
-  if f[1] == owner then unlink(id, owner, f[2]) end
-end
-redis.call('DEL', own)
-redis.call('SREM', p..':owners', owner)
-return 1
-"#;
+    /// Runs one script call, loading the scripts once if the server no longer has them.
+    pub async fn invoke<T: FromRedisValue>(
+        &self,
+        conn: &mut ConnectionManager,
+        cmd: &Cmd,
+    ) -> Result<T, RedisError> {
+        match cmd.query_async::<T>(conn).await {
+            Err(e) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+                self.load(conn).await?;
+                cmd.query_async::<T>(conn).await
+            }
+            other => other,
+        }
+    }
 
-/// A script's full source: the prelude, then its body.
-pub fn source(body: &str) -> String {
-    format!("{PRELUDE}{body}")
+    /// Runs a pipeline of script calls whose items may fail one by one (`ignore_errors`), with
+    /// the same reload: the scripts are loaded together, so one NOSCRIPT means all are gone.
+    /// The items' errors are left in the values for the caller.
+    pub async fn invoke_pipeline(
+        &self,
+        conn: &mut ConnectionManager,
+        pipe: &Pipeline,
+    ) -> Result<Vec<Value>, RedisError> {
+        let values = pipe.query_async::<Vec<Value>>(conn).await?;
+        let noscript = values
+            .iter()
+            .any(|v| matches!(v, Value::ServerError(e) if e.code() == "NOSCRIPT"));
+        if !noscript {
+            return Ok(values);
+        }
+        self.load(conn).await?;
+        pipe.query_async::<Vec<Value>>(conn).await
+    }
+
+    /// `publish.lua`. `announce`: also add the `interaction-request` event (not when it is
+    /// published again after an outage). `ttl`: what is left of the record's backstop.
+    pub fn publish(&self, k: &Keys, rec: &Record, ttl: Duration, announce: bool) -> Cmd {
+        let rec_key = k.rec(&rec.id);
+        let mut cmd = match &rec.session {
+            Some(s) => self.call(
+                Script::Publish,
+                &[&rec_key, &k.my_own, &k.owners, &k.events, &k.ses(s)],
+            ),
+            None => self.call(
+                Script::Publish,
+                &[&rec_key, &k.my_own, &k.owners, &k.events],
+            ),
+        };
+        cmd.arg(&k.me)
+            .arg(&rec.id)
+            .arg(&rec.session_key)
+            .arg(rec.session.as_deref().unwrap_or(""))
+            .arg(&rec.kind)
+            .arg(if rec.require_match { "1" } else { "0" })
+            .arg(ttl.as_millis() as u64)
+            .arg(&rec.json)
+            .arg(if announce { "1" } else { "0" })
+            .arg(EVENTS_MAXLEN)
+            .arg(EVENTS_TTL_MS);
+        cmd
+    }
+
+    /// `end.lua`. `session`: the record's, as this owner published it.
+    pub fn end(
+        &self,
+        k: &Keys,
+        id: &str,
+        session: Option<&str>,
+        event: &str,
+        payload: &str,
+    ) -> Cmd {
+        let rec_key = k.rec(id);
+        let mut cmd = match session {
+            Some(s) => self.call(
+                Script::End,
+                &[&rec_key, &k.my_own, &k.owners, &k.events, &k.ses(s)],
+            ),
+            None => self.call(Script::End, &[&rec_key, &k.my_own, &k.owners, &k.events]),
+        };
+        cmd.arg(&k.me)
+            .arg(id)
+            .arg(event)
+            .arg(payload)
+            .arg(EVENTS_MAXLEN)
+            .arg(EVENTS_TTL_MS);
+        cmd
+    }
+
+    /// `refresh.lua`.
+    pub fn refresh(&self, k: &Keys, rec: &Record) -> Cmd {
+        let rec_key = k.rec(&rec.id);
+        let mut cmd = match &rec.session {
+            Some(s) => self.call(Script::Refresh, &[&rec_key, &k.my_own, &k.ses(s)]),
+            None => self.call(Script::Refresh, &[&rec_key, &k.my_own]),
+        };
+        cmd.arg(&k.me).arg(rec.ttl.as_millis() as u64);
+        cmd
+    }
+
+    /// `claim.lua` (its answer: `ClaimOutcome::from_script`). `asker`: a session key, or
+    /// `SESSION_KEY_ANYONE`; `kind`: the answer's delivery kind.
+    pub fn claim(&self, k: &Keys, id: &str, asker: &str, kind: &str, value: &str) -> Cmd {
+        let mut cmd = self.call(Script::Claim, &[&k.rec(id), &k.owners, &k.my_own]);
+        cmd.arg(&k.prefix)
+            .arg(id)
+            .arg(asker)
+            .arg(kind)
+            .arg(value)
+            .arg(&k.me)
+            .arg(INBOX_MAXLEN);
+        cmd
+    }
+
+    /// `touch.lua` (its answer: `ClaimOutcome::from_script`).
+    pub fn touch(&self, k: &Keys, id: &str) -> Cmd {
+        let mut cmd = self.call(Script::Touch, &[k.rec(id)]);
+        cmd.arg(&k.prefix)
+            .arg(id)
+            .arg(&k.me)
+            .arg(wire::TOUCH)
+            .arg(INBOX_MAXLEN);
+        cmd
+    }
+
+    /// `remove_session.lua`.
+    pub fn remove_session(&self, k: &Keys, session: &str) -> Cmd {
+        let mut cmd = self.call(Script::RemoveSession, &[&k.ses(session), &k.owners]);
+        cmd.arg(&k.prefix)
+            .arg(session)
+            .arg(&k.me)
+            .arg(wire::REMOVE_SESSION)
+            .arg(INBOX_MAXLEN);
+        cmd
+    }
+
+    /// `session_state.lua`: detach with `Some(grace ms)`, attach with `None`. Answers, for
+    /// attach, whether the session was detached.
+    pub fn session_state(&self, k: &Keys, session: &str, detach: Option<u64>) -> Cmd {
+        let (kind, detaching) = match detach {
+            Some(_) => (wire::DETACH, "1"),
+            None => (wire::ATTACH, "0"),
+        };
+        let mut cmd = self.call(Script::SessionState, &[k.detached(session), k.ses(session)]);
+        cmd.arg(&k.prefix)
+            .arg(session)
+            .arg(kind)
+            .arg(detaching)
+            .arg(detach.unwrap_or(0))
+            .arg(&k.me)
+            .arg(INBOX_MAXLEN);
+        cmd
+    }
+
+    /// `list.lua`: answers the records' JSON.
+    pub fn list(&self, k: &Keys, sessions: &[String]) -> Cmd {
+        let keys: Vec<String> = sessions.iter().map(|s| k.ses(s)).collect();
+        self.call(Script::List, &keys)
+    }
+
+    /// `reap.lua`, for another owner. `now`: ms since the epoch.
+    pub fn reap(&self, k: &Keys, owner: &str, now: u64) -> Cmd {
+        let mut cmd = self.call(
+            Script::Reap,
+            &[
+                &k.node(owner),
+                &k.own(owner),
+                &k.inbox(owner),
+                &k.owners,
+                &k.events,
+            ],
+        );
+        cmd.arg(&k.prefix)
+            .arg(owner)
+            .arg(now)
+            .arg(EVENTS_MAXLEN)
+            .arg(EVENTS_TTL_MS)
+            .arg(wire::SESSION_KEY_NULL);
+        cmd
+    }
+
+    /// `purge.lua`, for this owner.
+    pub fn purge(&self, k: &Keys) -> Cmd {
+        let mut cmd = self.call(Script::Purge, &[&k.my_own, &k.owners]);
+        cmd.arg(&k.prefix).arg(&k.me);
+        cmd
+    }
 }

@@ -3,9 +3,9 @@
 //! it keeps the writes (bounded) and, once Redis answers again, replays them, then republishes
 //! every live record (a restarted server has lost them).
 
-use super::batch::Batch;
-use super::lua::{unavailable, Which};
-use super::shared::{Shared, EVENTS_MAXLEN, EVENTS_TTL_MS, INBOX_MAXLEN};
+use super::error::unavailable;
+use super::link::Link;
+use super::wire::{Batch, Record, Write};
 use redis::aio::ConnectionManager;
 use redis::{Cmd, Value};
 use std::collections::{HashMap, VecDeque};
@@ -21,45 +21,13 @@ const BACKLOG: usize = 200_000;
 /// How long `close()` keeps trying to write what is left.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
-#[derive(Clone)]
-pub struct Record {
-    pub id: String,
-    /// Who may answer: `s<name>`, `e` (empty string), `n` (null) or `u` (undefined).
-    pub session_key: String,
-    pub session: Option<String>,
-    pub kind: String,
-    pub require_match: bool,
-    pub json: String,
-    /// How long the record outlives a request or a touch: its timeout plus the owner timeout.
-    pub ttl: Duration,
-    pub expires: Instant,
-}
-
-/// One write, decoded from a batch (batch.rs).
-pub enum Write {
-    Publish(Record),
-    End {
-        id: String,
-        event: String,
-        payload: String,
-    },
-    Refresh {
-        id: String,
-    },
-    RemoveSession(String),
-    Detach {
-        session: String,
-        grace_ms: u64,
-    },
-}
-
 pub enum Op {
     Batch(Batch),
     Close(oneshot::Sender<()>),
 }
 
 struct Writer {
-    shared: Arc<Shared>,
+    link: Arc<Link>,
     conn: ConnectionManager,
     live: HashMap<String, Arc<Record>>,
     /// Writes not yet acknowledged by Redis.
@@ -68,19 +36,15 @@ struct Writer {
     dropped: u64,
 }
 
-pub async fn run(
-    shared: Arc<Shared>,
-    conn: ConnectionManager,
-    mut rx: mpsc::UnboundedReceiver<Op>,
-) {
+pub async fn run(link: Arc<Link>, conn: ConnectionManager, mut rx: mpsc::UnboundedReceiver<Op>) {
     let mut w = Writer {
-        shared,
+        link,
         conn,
         live: HashMap::new(),
         backlog: VecDeque::new(),
         dropped: 0,
     };
-    let mut tick = tokio::time::interval(w.shared.heartbeat);
+    let mut tick = tokio::time::interval(w.link.heartbeat);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let mut closing = None;
@@ -100,7 +64,7 @@ pub async fn run(
             },
             _ = tick.tick() => w.beat().await,
         }
-        if w.shared.is_up() {
+        if w.link.is_up() {
             w.flush().await;
         }
         if let Some(done) = closing {
@@ -121,7 +85,7 @@ impl Writer {
                     self.queue(w);
                 }
                 if let Some(what) = malformed {
-                    self.shared.report(what);
+                    self.link.report(what);
                 }
                 None
             }
@@ -129,6 +93,7 @@ impl Writer {
     }
 
     fn queue(&mut self, write: Write) {
+        let (k, scripts) = (&self.link.keys, &self.link.scripts);
         let cmd = match write {
             Write::Publish(rec) => {
                 let cmd = self.publish(&rec, true);
@@ -136,14 +101,9 @@ impl Writer {
                 cmd
             }
             Write::End { id, event, payload } => {
-                self.live.remove(&id);
-                let mut cmd = self.script(Which::End);
-                cmd.arg(&id)
-                    .arg(event)
-                    .arg(payload)
-                    .arg(EVENTS_MAXLEN)
-                    .arg(EVENTS_TTL_MS);
-                cmd
+                let rec = self.live.remove(&id);
+                let session = rec.as_ref().and_then(|r| r.session.as_deref());
+                scripts.end(k, &id, session, &event, &payload)
             }
             Write::Refresh { id } => {
                 let Some(rec) = self.live.get_mut(&id) else {
@@ -151,27 +111,11 @@ impl Writer {
                 };
                 let ttl = rec.ttl;
                 Arc::make_mut(rec).expires = Instant::now() + ttl;
-                let mut cmd = self.script(Which::Refresh);
-                cmd.arg(&id).arg(ttl.as_millis() as u64);
-                cmd
+                scripts.refresh(k, rec)
             }
-            Write::RemoveSession(session) => {
-                let mut cmd = self.shared.scripts.cmd(Which::RemoveSession);
-                cmd.arg(&self.shared.prefix)
-                    .arg(session)
-                    .arg(&self.shared.me)
-                    .arg(INBOX_MAXLEN);
-                cmd
-            }
+            Write::RemoveSession(session) => scripts.remove_session(k, &session),
             Write::Detach { session, grace_ms } => {
-                let mut cmd = self.shared.scripts.cmd(Which::SessionState);
-                cmd.arg(&self.shared.prefix)
-                    .arg(session)
-                    .arg("detach")
-                    .arg(grace_ms)
-                    .arg(&self.shared.me)
-                    .arg(INBOX_MAXLEN);
-                cmd
+                scripts.session_state(k, &session, Some(grace_ms))
             }
         };
         if self.backlog.len() >= BACKLOG {
@@ -181,32 +125,16 @@ impl Writer {
         self.backlog.push_back(cmd);
     }
 
-    /// A script call that starts with the prefix and this owner.
-    fn script(&self, which: Which) -> Cmd {
-        let mut cmd = self.shared.scripts.cmd(which);
-        cmd.arg(&self.shared.prefix).arg(&self.shared.me);
-        cmd
-    }
-
+    /// `announce`: a new record (not one published again after an outage).
     fn publish(&self, rec: &Record, announce: bool) -> Cmd {
         // The backstop: never less than a second, whatever time an outage took.
         let ttl = rec
             .expires
             .saturating_duration_since(Instant::now())
             .max(Duration::from_secs(1));
-        let mut cmd = self.script(Which::Publish);
-        cmd.arg(&rec.id)
-            .arg(&rec.session_key)
-            .arg(rec.session.as_deref().unwrap_or(""))
-            .arg(if rec.session.is_some() { "1" } else { "0" })
-            .arg(&rec.kind)
-            .arg(if rec.require_match { "1" } else { "0" })
-            .arg(ttl.as_millis() as u64)
-            .arg(&rec.json)
-            .arg(if announce { "1" } else { "0" })
-            .arg(EVENTS_MAXLEN)
-            .arg(EVENTS_TTL_MS);
-        cmd
+        self.link
+            .scripts
+            .publish(&self.link.keys, rec, ttl, announce)
     }
 
     /// Writes the backlog in pipelines. Stops at an outage, keeping what is not written.
@@ -227,66 +155,55 @@ impl Writer {
         }
     }
 
-    /// Runs a pipeline whose items may fail one by one: reloads the scripts once if the server
-    /// lost them, reports script errors (bugs) and marks the link down on an outage.
+    /// Runs a pipeline whose items may fail one by one: reports script errors (bugs) and marks
+    /// the link down on an outage.
     async fn run_pipe(&mut self, pipe: &redis::Pipeline) -> Result<(), ()> {
-        for attempt in 0..2 {
-            let values = match pipe.query_async::<Vec<Value>>(&mut self.conn).await {
-                Ok(v) => v,
-                Err(e) => {
-                    if unavailable(&e) {
-                        self.shared.set_down(&e.to_string());
-                    } else {
-                        self.shared.report(format!("Redis write failed: {e}"));
+        let link = &self.link;
+        match link.scripts.invoke_pipeline(&mut self.conn, pipe).await {
+            Ok(values) => {
+                for v in &values {
+                    if let Value::ServerError(e) = v {
+                        link.report(format!("Redis script failed: {e:?}"));
                     }
-                    return Err(());
                 }
-            };
-            let noscript = values
-                .iter()
-                .any(|v| matches!(v, Value::ServerError(e) if e.code() == "NOSCRIPT"));
-            if noscript && attempt == 0 {
-                if let Err(e) = self.shared.scripts.load(&mut self.conn).await {
-                    self.shared.set_down(&e.to_string());
-                    return Err(());
-                }
-                continue;
+                Ok(())
             }
-            for v in &values {
-                if let Value::ServerError(e) = v {
-                    self.shared.report(format!("Redis script failed: {e:?}"));
+            Err(e) => {
+                if unavailable(&e) {
+                    link.set_down(&e.to_string());
+                } else {
+                    link.report(format!("Redis write failed: {e}"));
                 }
+                Err(())
             }
-            return Ok(());
         }
-        Ok(())
     }
 
     /// Every heartbeat: keep this process alive in Redis and reap owners that are not; during
     /// an outage, try to come back.
     async fn beat(&mut self) {
-        if !self.shared.is_up() {
+        if !self.link.is_up() {
             self.resync().await;
             return;
         }
-        let ttl = self.shared.owner_timeout.as_millis() as u64;
+        let ttl = self.link.owner_timeout.as_millis() as u64;
         let mut pipe = redis::pipe();
         pipe.cmd("SET")
-            .arg(self.shared.node_key())
+            .arg(&self.link.keys.my_node)
             .arg(1)
             .arg("PX")
             .arg(ttl)
             .ignore();
         pipe.cmd("PEXPIRE")
-            .arg(self.shared.inbox_key())
+            .arg(&self.link.keys.my_inbox)
             .arg(ttl)
             .ignore();
-        pipe.cmd("SMEMBERS").arg(self.shared.key("owners"));
+        pipe.cmd("SMEMBERS").arg(&self.link.keys.owners);
         let owners = match pipe.query_async::<(Vec<String>,)>(&mut self.conn).await {
             Ok((owners,)) => owners,
             Err(e) => {
                 if unavailable(&e) {
-                    self.shared.set_down(&e.to_string());
+                    self.link.set_down(&e.to_string());
                 }
                 return;
             }
@@ -296,14 +213,9 @@ impl Writer {
             .map_or(0, |d| d.as_millis() as u64);
         let mut pipe = redis::pipe();
         pipe.ignore_errors();
-        for owner in owners.iter().filter(|o| **o != self.shared.me) {
-            let mut cmd = self.shared.scripts.cmd(Which::Reap);
-            cmd.arg(&self.shared.prefix)
-                .arg(owner)
-                .arg(now)
-                .arg(EVENTS_MAXLEN)
-                .arg(EVENTS_TTL_MS);
-            pipe.add_command(cmd);
+        let k = &self.link.keys;
+        for owner in owners.iter().filter(|o| **o != k.me) {
+            pipe.add_command(self.link.scripts.reap(k, owner, now));
         }
         if !pipe.is_empty() {
             let _ = self.run_pipe(&pipe).await;
@@ -312,12 +224,12 @@ impl Writer {
 
     /// After an outage: scripts, liveness, the kept writes, then every live record again.
     async fn resync(&mut self) {
-        if self.shared.scripts.load(&mut self.conn).await.is_err() {
+        if self.link.scripts.load(&mut self.conn).await.is_err() {
             return;
         }
-        let ttl = self.shared.owner_timeout.as_millis() as u64;
+        let ttl = self.link.owner_timeout.as_millis() as u64;
         let alive = redis::cmd("SET")
-            .arg(self.shared.node_key())
+            .arg(&self.link.keys.my_node)
             .arg(1)
             .arg("PX")
             .arg(ttl)
@@ -327,17 +239,16 @@ impl Writer {
             return;
         }
         // Flush runs only while up; mark up for it, and down again if it fails.
-        let mut purge = self.shared.scripts.cmd(Which::Purge);
-        purge.arg(&self.shared.prefix).arg(&self.shared.me);
+        let purge = self.link.scripts.purge(&self.link.keys);
         let mut again: VecDeque<Cmd> = VecDeque::with_capacity(self.live.len() + 1);
         again.push_back(purge);
         for rec in self.live.values() {
             again.push_back(self.publish(rec, false));
         }
         self.backlog.extend(again);
-        self.shared.set_up();
+        self.link.set_up();
         if self.dropped > 0 {
-            self.shared.report(format!(
+            self.link.report(format!(
                 "the outage outlasted the write backlog: {} writes (their events) were dropped; every live record was republished",
                 self.dropped
             ));
@@ -350,14 +261,14 @@ impl Writer {
     /// keys. During an outage it gives up after CLOSE_WAIT: the others then reap the records.
     async fn close(&mut self) {
         let _ = tokio::time::timeout(CLOSE_WAIT, async {
-            if !self.shared.is_up() {
+            if !self.link.is_up() {
                 self.resync().await;
             }
             self.flush().await;
             let mut pipe = redis::pipe();
             pipe.cmd("DEL")
-                .arg(self.shared.node_key())
-                .arg(self.shared.inbox_key())
+                .arg(&self.link.keys.my_node)
+                .arg(&self.link.keys.my_inbox)
                 .ignore();
             pipe.query_async::<()>(&mut self.conn).await
         })

@@ -1,17 +1,110 @@
-//! The writes of one JS turn, as JS hands them over: every field back to back in one UTF-16
-//! string, with their lengths. Each write is an op letter, then a fixed number of fields:
-//! - `P<r><k><ttl>` (r: require-match `1`/`0`; k: session `s` string, `n` null, `u` undefined;
-//!   ttl: ms), then id, the session name (only for `s`), type, `"data":..,"metadata":..` (JSON
-//!   members, maybe none), requestedAt. The record's JSON is put together here, off the JS thread.
+//! What crosses between JS (`lib/cluster.js`) and the link, both ways.
+//!
+//! JS to the link, one call per JS turn: the turn's writes, every field back to back in one
+//! UTF-16 string, with their lengths. Each write is an op letter, then a fixed number of fields:
+//! - `P<r><k><ttl>` (r: require-match `1`/`0`; k: the session's kind, `SESSION_KEY_NAMED`,
+//!   `SESSION_KEY_NULL` or `SESSION_KEY_UNDEFINED`; ttl: ms), then id, the session name (only
+//!   for a named one), type, `"data":..,"metadata":..` (JSON members, maybe none), requestedAt.
+//!   The record's JSON is put together here, off the JS thread.
 //! - `E` id, event name, payload JSON: the interaction ended here
 //! - `R` id: touched, restart the record's expiry
 //! - `S` session: remove the session on every process
 //! - `D` session, grace ms: detach the session on every process
+//!
+//! The link to JS: batches of deliveries, flat triples `[kind, a, v, kind, a, v, ...]`:
+//! - `[REPLY, call, value]`: a call's answer; a failed call's kind is its `ClusterError` code
+//!   (`[code, call, message]`).
+//! - `[STATE, UP | DOWN | ERROR, detail]`: the link's state changed, or a failure that is not
+//!   an outage, for the host's logger.
+//! - `[EVENT, name, payload JSON]`: another process's event.
+//! - from the inbox, for this process's interactions and sessions: `[kind, id, value]` with the
+//!   answer's kind as JS gave it to `claim`, `[TOUCH, id, ""]`, `[REMOVE_SESSION, session, ""]`,
+//!   `[DETACH | ATTACH, session, grace ms]`.
 
-use super::writer::{Record, Write};
+use super::error::ClusterError;
 use napi::bindgen_prelude::Utf16String;
+use napi_derive::napi;
 use std::time::{Duration, Instant};
 
+/// Who may answer an interaction (a record's session key, compared by the claim): this letter,
+/// then the session's name, for a string session. Also the kind of a publish write.
+#[napi]
+pub const SESSION_KEY_NAMED: &str = "s";
+/// The session key of the empty string as session.
+#[napi]
+pub const SESSION_KEY_EMPTY: &str = "e";
+/// The session key of a `null` session; also the kind of a publish write.
+#[napi]
+pub const SESSION_KEY_NULL: &str = "n";
+/// The session key of an interaction requested without a session; also the kind of a publish
+/// write.
+#[napi]
+pub const SESSION_KEY_UNDEFINED: &str = "u";
+/// The asker key of an answer given without a session: anyone may give it, unless the record
+/// requires a session match.
+#[napi]
+pub const SESSION_KEY_ANYONE: &str = "";
+/// The asker key of an answer from a session that is neither a string nor null: no record has it.
+#[napi]
+pub const SESSION_KEY_NONE: &str = "x";
+
+pub const REPLY: &str = "reply";
+pub const STATE: &str = "state";
+pub const EVENT: &str = "event";
+pub const TOUCH: &str = "touch";
+pub const REMOVE_SESSION: &str = "removeSession";
+pub const DETACH: &str = "detach";
+pub const ATTACH: &str = "attach";
+/// The details of a `STATE` delivery.
+pub const UP: &str = "up";
+pub const DOWN: &str = "down";
+pub const ERROR: &str = "error";
+
+pub fn reply(call: u32, value: String) -> Vec<String> {
+    vec![REPLY.to_owned(), call.to_string(), value]
+}
+
+pub fn failure(call: u32, e: &ClusterError) -> Vec<String> {
+    vec![e.code().to_owned(), call.to_string(), e.to_string()]
+}
+
+pub fn state(what: &str, detail: String) -> Vec<String> {
+    vec![STATE.to_owned(), what.to_owned(), detail]
+}
+
+#[derive(Clone)]
+pub struct Record {
+    pub id: String,
+    /// Who may answer: one of the `SESSION_KEY_*`, with the name after `SESSION_KEY_NAMED`.
+    pub session_key: String,
+    pub session: Option<String>,
+    pub kind: String,
+    pub require_match: bool,
+    pub json: String,
+    /// How long the record outlives a request or a touch: its timeout plus the owner timeout.
+    pub ttl: Duration,
+    pub expires: Instant,
+}
+
+/// One write, decoded from a batch.
+pub enum Write {
+    Publish(Record),
+    End {
+        id: String,
+        event: String,
+        payload: String,
+    },
+    Refresh {
+        id: String,
+    },
+    RemoveSession(String),
+    Detach {
+        session: String,
+        grace_ms: u64,
+    },
+}
+
+/// The writes of one JS turn, as JS hands them over.
 pub struct Batch {
     pub text: Utf16String,
     pub lengths: Vec<u32>,
@@ -82,12 +175,11 @@ impl Fields<'_> {
 
 /// `P<r><k><ttl>`: see the module's comment.
 fn publish(head: &str, fields: &mut Fields<'_>) -> Option<Write> {
-    let mut flags = head.chars().skip(1);
-    let require_match = flags.next()? == '1';
-    let kind = flags.next()?;
+    let require_match = head.get(1..2)? == "1";
+    let kind = head.get(2..3)?;
     let ttl = millis(head.get(3..)?);
     let id = fields.next()?;
-    let name = if kind == 's' {
+    let name = if kind == SESSION_KEY_NAMED {
         Some(fields.next()?)
     } else {
         None
@@ -98,13 +190,13 @@ fn publish(head: &str, fields: &mut Fields<'_>) -> Option<Write> {
     json_string(&id, &mut json);
     json.push_str(",\"type\":");
     json_string(&kind_of, &mut json);
-    match (&name, kind) {
-        (Some(n), _) => {
+    match &name {
+        Some(n) => {
             json.push_str(",\"sessionId\":");
             json_string(n, &mut json);
         }
-        (None, 'n') => json.push_str(",\"sessionId\":null"),
-        _ => {}
+        None if kind == SESSION_KEY_NULL => json.push_str(",\"sessionId\":null"),
+        None => {}
     }
     if !members.is_empty() {
         json.push(',');
@@ -118,11 +210,11 @@ fn publish(head: &str, fields: &mut Fields<'_>) -> Option<Write> {
         json.push_str("null");
     }
     json.push('}');
-    let session_key = match (&name, kind) {
-        (Some(n), _) if n.is_empty() => "e".to_owned(),
-        (Some(n), _) => format!("s{n}"),
-        (None, 'n') => "n".to_owned(),
-        _ => "u".to_owned(),
+    let session_key = match &name {
+        Some(n) if n.is_empty() => SESSION_KEY_EMPTY.to_owned(),
+        Some(n) => format!("{SESSION_KEY_NAMED}{n}"),
+        None if kind == SESSION_KEY_NULL => SESSION_KEY_NULL.to_owned(),
+        None => SESSION_KEY_UNDEFINED.to_owned(),
     };
     Some(Write::Publish(Record {
         id,

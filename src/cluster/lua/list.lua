@@ -1,0 +1,9 @@
+-- The records of the given sessions, as their JSON; the caller filters by type.
+-- KEYS: ses:<session> of each session.
+-- ARGV: none.
+-- Returns the records' JSON.
+local out = {}
+for _, ses in ipairs(KEYS) do
+  for _, json in ipairs(redis.call('HVALS', ses)) do out[#out + 1] = json end
+end
+return out
