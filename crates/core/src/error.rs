@@ -105,13 +105,3 @@ pub enum AnswerError {
     #[error("SESSION_MISMATCH")]
     SessionMismatch,
 }
-
-impl AnswerError {
-    /// The legacy `error` string of `{ success: false, error }`.
-    pub fn code(self) -> &'static str {
-        match self {
-            AnswerError::InvalidOrDecided => "invalid_or_decided",
-            AnswerError::SessionMismatch => "SESSION_MISMATCH",
-        }
-    }
-}

@@ -138,7 +138,6 @@ pub struct Registry<P> {
     /// starting a sweep costs one scan and a heapify (O(n)), and each chunk pops its share
     /// (O(chunk log n)): no event-loop turn pays for sorting everything.
     stale: BinaryHeap<Reverse<(u64, InteractionId)>>,
-    /// Detached sessions and the end of their grace, both ways.
     /// Detached sessions and the end of their grace, both ways; graces that end in the same
     /// millisecond end in the order they were set (the middle number), as one timer each would.
     detached: HashMap<Rc<str>, (u64, u64)>,
@@ -163,14 +162,6 @@ impl<P> Registry<P> {
             detached: HashMap::new(),
             graces: BTreeSet::new(),
         }
-    }
-
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    pub fn is_shut_down(&self) -> bool {
-        self.shut_down
     }
 
     pub fn pending_count(&self) -> usize {
