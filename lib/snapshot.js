@@ -1,5 +1,5 @@
 'use strict';
-// Shapes the binding's flat snapshot (queries.rs `snapshot`) into the plain object of
+// Shapes the binding's flat snapshot (src/metrics.rs `snapshot`) into the plain object of
 // getMetricsSnapshot(), which any metrics library can read.
 
 // The order of the core's SettleCode::ALL.
