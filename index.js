@@ -17,20 +17,15 @@ const { shapeSnapshot } = require('./lib/snapshot.js');
 const SETTLE_CHUNK = 500;
 // setTimeout treats longer delays as 1 ms.
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
-const DEFAULT_GRACE_MS = 30_000;
-// Longest type or session id, in UTF-16 units (the binding refuses longer ones).
-const MAX_NAME = 16_384;
+// From the binding (src/constants.rs), defined once there: the longest type or session id in
+// UTF-16 units (the binding refuses longer ones), and detachSession's default grace.
+const { MAX_NAME, DEFAULT_GRACE_MS } = native;
 
-// The order of the core's SettleCode: reports from the binding name codes by index.
-const CODES = ['RESOLVED', 'REJECTED', 'SESSION_REMOVED', 'TIMEOUT', 'ABORTED', 'STALE', 'SHUTDOWN'];
-const MESSAGES = {
-  REJECTED: 'Interaction rejected',
-  SESSION_REMOVED: 'Session removed',
-  TIMEOUT: 'Interaction timed out',
-  ABORTED: 'Interaction aborted',
-  STALE: 'Stale interaction cleaned up',
-  SHUTDOWN: 'InteractionManager shutting down',
-};
+// How interactions end, in the core's SettleCode order (reports from the binding name codes by
+// index), and the message of each one's error (none for RESOLVED).
+const SETTLE_CODES = native.settleCodes();
+const CODES = SETTLE_CODES.map(({ code }) => code);
+const MESSAGES = Object.fromEntries(SETTLE_CODES.filter(({ message }) => message !== '').map(({ code, message }) => [code, message]));
 
 // The one clock: `performance.now()` read from the global at every call, so a host's fake
 // timers (jest.useFakeTimers, @sinonjs/fake-timers) move deadlines exactly as they move timers.
@@ -86,11 +81,11 @@ function describeId(id) {
 }
 
 function reasonText(reason) {
-  if (reason === undefined) return 'Interaction rejected';
+  if (reason === undefined) return MESSAGES.REJECTED;
   try {
     return String(reason);
   } catch {
-    return 'Interaction rejected';
+    return MESSAGES.REJECTED;
   }
 }
 
@@ -222,7 +217,7 @@ class InteractionManager extends EventEmitter {
       if (!isSignal(abortSignal)) {
         throw new TypeError('signal / metadata.abortSignal must be an AbortSignal (aborted, addEventListener, removeEventListener)');
       }
-      if (abortSignal.aborted) return Promise.reject(new InteractionError('Interaction aborted', 'ABORTED'));
+      if (abortSignal.aborted) return Promise.reject(new InteractionError(MESSAGES.ABORTED, 'ABORTED'));
     }
 
     const id = randomUUID();

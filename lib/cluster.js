@@ -344,7 +344,7 @@ module.exports = function makeCluster({ InteractionManager, InteractionError, na
     async detachSession(sessionId, options) {
       this.#local.detachSession(sessionId, options);
       if (!sessionId || typeof sessionId !== 'string' || this.#closed) return;
-      const graceMs = options && options.graceMs !== undefined ? options.graceMs : 30_000;
+      const graceMs = options && options.graceMs !== undefined ? options.graceMs : native.DEFAULT_GRACE_MS;
       this.#parts.push('D', sessionId, String(graceMs));
       this.#queued();
     }

@@ -3,14 +3,12 @@
 //! Arguments come straight from users and the network, so each is read by hand and checked,
 //! never trusted.
 
+use crate::constants::MAX_NAME;
 use crate::js::{self, check};
 use interaction_core::Owner;
 use napi::sys::{self, napi_env, napi_value};
 use napi::{Error, Result, Status};
 use std::ptr;
-
-/// Longest session id or type accepted, in UTF-16 units; longer ones are refused, not copied.
-pub const MAX_NAME: usize = 16_384;
 
 /// Milliseconds on the JS clock (`performance.now()`), as the registry's integer clock.
 pub fn millis(ms: f64) -> Option<u64> {
@@ -81,8 +79,9 @@ impl StrBuf {
         &mut self,
         env: napi_env,
         value: napi_value,
-        max: usize,
+        max: u32,
     ) -> Result<Option<&str>> {
+        let max = max as usize;
         // One N-API call in the common case: read straight into the stack buffer. It answers
         // `string_expected` for a non-string, and a full buffer means the string may be longer.
         let mut stack = [0u16; STACK_UNITS + 1];
@@ -150,7 +149,7 @@ impl StrBuf {
 ///
 /// # Safety
 /// The module's contract (see the top of `js.rs`).
-pub unsafe fn read_str(env: napi_env, value: napi_value, max: usize) -> Result<Option<String>> {
+pub unsafe fn read_str(env: napi_env, value: napi_value, max: u32) -> Result<Option<String>> {
     let mut buf = StrBuf::default();
     Ok(buf.read(env, value, max)?.map(str::to_owned))
 }

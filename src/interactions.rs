@@ -4,7 +4,8 @@
 //! `Registry`), never calls JS while the registry is borrowed, and hands every settlement to the
 //! one finish path (`finish.rs`).
 
-use crate::convert::{self, millis, now, type_error, StrBuf, MAX_NAME};
+use crate::constants::MAX_NAME;
+use crate::convert::{self, millis, now, type_error, StrBuf};
 use crate::deferred::Deferred;
 use crate::finish::{settle_with, Ending, Finisher};
 use crate::handles::{self, Held};

@@ -1,7 +1,8 @@
 //! Sessions: `removeSession`, `detach` and `attach` (a browser leaving, maybe only to reload,
 //! and coming back), and `list`, the pending interactions of some sessions.
 
-use crate::convert::{self, millis, now, type_error, MAX_NAME};
+use crate::constants::MAX_NAME;
+use crate::convert::{self, millis, now, type_error};
 use crate::finish::settle_with;
 use crate::handles;
 use crate::js;
@@ -91,7 +92,7 @@ pub fn list(
             let end = at.saturating_add(len as usize).min(units.len());
             let part = &units[at..end];
             at = end;
-            if part.len() <= MAX_NAME {
+            if part.len() <= MAX_NAME as usize {
                 if let Ok(name) = String::from_utf16(part) {
                     sessions.push(name);
                 }
