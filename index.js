@@ -474,9 +474,9 @@ class InteractionManager extends EventEmitter {
       return { success: false, error: 'invalid_or_decided' };
     }
     // The host ignores the return value: say how it ended.
-    this.#throttle.warn(`[InteractionManager] Interaction ${describeId(interactionId)} already ended: ${known[0]}`);
-    const settledAt = Math.round(Date.now() - (now - known[1]));
-    return { success: false, error: 'invalid_or_decided', settledAs: known[0], settledAt };
+    this.#throttle.warn(`[InteractionManager] Interaction ${describeId(interactionId)} already ended: ${known.code}`);
+    const settledAt = Math.round(Date.now() - (now - known.settledAt));
+    return { success: false, error: 'invalid_or_decided', settledAs: known.code, settledAt };
   }
 
   /**
@@ -578,19 +578,19 @@ class InteractionManager extends EventEmitter {
   }
 
   getStatistics() {
-    const flat = native.stats(this.#handle);
+    const { pendingCount, sessionCount, types } = native.stats(this.#handle);
     const out = {};
-    for (let i = 2; i < flat.length; i += 4) {
+    for (const { type, total, resolved, rejected } of types) {
       // defineProperty: a type named "__proto__" must be a key, not a prototype change.
-      Object.defineProperty(out, flat[i], {
-        value: { total: flat[i + 1], resolved: flat[i + 2], rejected: flat[i + 3] },
+      Object.defineProperty(out, type, {
+        value: { total, resolved, rejected },
         enumerable: true,
         writable: true,
         configurable: true,
       });
     }
-    out.pendingCount = flat[0];
-    out.sessionCount = flat[1];
+    out.pendingCount = pendingCount;
+    out.sessionCount = sessionCount;
     return out;
   }
 

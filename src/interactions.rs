@@ -227,23 +227,31 @@ pub fn touch(env: Env, handle: u32, id: Unknown<'_>, clock: f64) -> Result<f64> 
     })
 }
 
-/// How a recently settled interaction ended: `[code, settledAt]` (`settledAt` in
-/// `performance.now()` ms), or null when the id is unknown or no longer remembered.
+/// How a recently settled interaction ended, for an answer that came too late.
+#[napi(object)]
+pub struct Settlement {
+    /// Its code, as in `settleCodes()`: `RESOLVED`, `TIMEOUT`, ...
+    pub code: String,
+    /// When it settled, in ms on the JS clock (`performance.now()`).
+    pub settled_at: f64,
+}
+
+/// How a recently settled interaction ended, or null when the id is unknown, still pending or
+/// no longer remembered.
 #[napi(catch_unwind)]
-pub fn settled_as<'a>(env: Env, handle: u32, id: Unknown<'a>, clock: f64) -> Result<Unknown<'a>> {
-    let env = env.raw();
+pub fn settled_as(
+    env: Env,
+    handle: u32,
+    id: Unknown<'_>,
+    clock: f64,
+) -> Result<Option<Settlement>> {
     // SAFETY: this call's env and values (the contract at the top of `js.rs`).
-    unsafe {
-        let Some(id) = convert::read_str(env, id.value().value, 36)? else {
-            return out(env, js::null(env)?);
-        };
-        let found = handles::with(handle, |r| r.registry.settled_as(id.as_bytes(), now(clock)))?;
-        let Some((code, at)) = found else {
-            return out(env, js::null(env)?);
-        };
-        let arr = js::array(env, 2)?;
-        js::set_element(env, arr, 0, js::string(env, code.code())?)?;
-        js::set_element(env, arr, 1, js::number(env, at as f64)?)?;
-        out(env, arr)
-    }
+    let Some(id) = (unsafe { convert::read_str(env.raw(), id.value().value, 36)? }) else {
+        return Ok(None);
+    };
+    let found = handles::with(handle, |r| r.registry.settled_as(id.as_bytes(), now(clock)))?;
+    Ok(found.map(|(code, at)| Settlement {
+        code: code.code().to_owned(),
+        settled_at: at as f64,
+    }))
 }
