@@ -1,16 +1,13 @@
 'use strict';
 // Every error the package makes, and the table of settle codes and their messages.
 
-// The order of the core's SettleCode: the binding's reports name codes by index.
-const CODES = Object.freeze(['RESOLVED', 'REJECTED', 'SESSION_REMOVED', 'TIMEOUT', 'ABORTED', 'STALE', 'SHUTDOWN']);
-const MESSAGES = Object.freeze({
-  REJECTED: 'Interaction rejected',
-  SESSION_REMOVED: 'Session removed',
-  TIMEOUT: 'Interaction timed out',
-  ABORTED: 'Interaction aborted',
-  STALE: 'Stale interaction cleaned up',
-  SHUTDOWN: 'InteractionManager shutting down',
-});
+const native = require('./native.js');
+
+// The settle codes in the core's order (the binding's reports name codes by index) and their
+// messages, defined once in the core (src/constants.rs `settleCodes`).
+const SETTLE_CODES = native.settleCodes();
+const CODES = Object.freeze(SETTLE_CODES.map(({ code }) => code));
+const MESSAGES = Object.freeze(Object.fromEntries(SETTLE_CODES.filter(({ message }) => message !== '').map(({ code, message }) => [code, message])));
 
 class InteractionError extends Error {
   constructor(message, code, interactionId, retryAfterMs) {

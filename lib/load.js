@@ -79,8 +79,12 @@ function causes(error, seen = new Set()) {
   return [String(error?.message ?? error), ...nested.map((e) => causes(e, seen))].join('\n');
 }
 
-/** The binding, or a thrown Error with code ERR_NATIVE_INTERACTION_MANAGER_LOAD. */
+let loaded = null;
+
+/** The binding, or a thrown Error with code ERR_NATIVE_INTERACTION_MANAGER_LOAD. The checks run
+ * until one load succeeds; later calls (index.js, lib/options.js) get the same binding. */
 function loadBinding() {
+  if (loaded !== null) return loaded;
   const h = host();
   const major = Number(String(h.node).split('.')[0]);
   if (!(major >= MIN_NODE) || !(Number(h.napi) >= MIN_NAPI)) {
@@ -91,7 +95,8 @@ function loadBinding() {
     throw fail(h, `this runtime lacks ${missing.join(', ')}`, `run it on Node.js ${MIN_NODE} or later`);
   }
   try {
-    return require('../binding.js');
+    loaded = require('../binding.js');
+    return loaded;
   } catch (cause) {
     const text = causes(cause);
     const supported = (pkg.napi?.targets ?? []).map((t) => TRIPLES[t] ?? t);

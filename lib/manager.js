@@ -20,7 +20,7 @@ const { DeadlineTimer, clock, MAX_TIMER_DELAY } = require('./timer.js');
 // endings at once do not stall the loop: with 500, the longest stall measured here was 7-11 ms
 // (npm run bench; the target is 20 ms).
 const SETTLE_CHUNK = 500;
-const DEFAULT_GRACE_MS = 30_000;
+const { DEFAULT_GRACE_MS } = native;
 
 // The one internal hook of cluster mode (lib/cluster.js), keyed by symbols no host code has:
 // `[kObserve]({ requested(event, tag), ended(name, event) })` makes the manager hand its events
@@ -259,9 +259,9 @@ class InteractionManager extends EventEmitter {
       return { success: false, error: 'invalid_or_decided' };
     }
     // The host ignores the return value: say how it ended.
-    this.#throttle.warn(`[InteractionManager] Interaction ${describeId(interactionId)} already ended: ${known[0]}`);
-    const settledAt = Math.round(Date.now() - (now - known[1]));
-    return { success: false, error: 'invalid_or_decided', settledAs: known[0], settledAt };
+    this.#throttle.warn(`[InteractionManager] Interaction ${describeId(interactionId)} already ended: ${known.code}`);
+    const settledAt = Math.round(Date.now() - (now - known.settledAt));
+    return { success: false, error: 'invalid_or_decided', settledAs: known.code, settledAt };
   }
 
   /**

@@ -2,15 +2,18 @@
 // Options of a manager: defaults, checks, and the environment variables the process-wide
 // manager reads when it is first created (so the one-line drop-in can be configured without code).
 
+// The numbers and the flag are the core's defaults, defined once there (src/constants.rs
+// `defaults()`); rateLimit (none) and logger are the JS layer's own.
+const NATIVE_DEFAULTS = require('./native.js').defaults();
 const DEFAULTS = Object.freeze({
-  interactionTimeoutMs: 300_000,
-  staleThresholdMs: 600_000,
-  cleanupIntervalMs: 300_000,
-  maxInteractionsPerSession: 100,
-  maxPendingTotal: 10_000,
-  requireSessionMatch: false,
+  interactionTimeoutMs: NATIVE_DEFAULTS.interactionTimeoutMs,
+  staleThresholdMs: NATIVE_DEFAULTS.staleThresholdMs,
+  cleanupIntervalMs: NATIVE_DEFAULTS.cleanupIntervalMs,
+  maxInteractionsPerSession: NATIVE_DEFAULTS.maxInteractionsPerSession,
+  maxPendingTotal: NATIVE_DEFAULTS.maxPendingTotal,
+  requireSessionMatch: NATIVE_DEFAULTS.requireSessionMatch,
   rateLimit: null,
-  maxTypes: 256,
+  maxTypes: NATIVE_DEFAULTS.maxTypes,
   logger: null,
 });
 

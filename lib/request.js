@@ -4,8 +4,8 @@
 const { checkMillis } = require('./options.js');
 const { isSignal } = require('./signals.js');
 
-// Longest type or session id, in UTF-16 units (the binding refuses longer ones).
-const MAX_NAME = 16_384;
+// Longest type or session id, in UTF-16 units: the binding's limit (src/constants.rs).
+const { MAX_NAME } = require('./native.js');
 
 // Session ids decide who may answer, so they must compare exactly: no lone surrogates.
 function checkName(what, value) {

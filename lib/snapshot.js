@@ -1,55 +1,39 @@
 'use strict';
-// Shapes the binding's cold-path results into the plain objects of getMetricsSnapshot() (which
-// any metrics library can read) and getStatistics().
-
-const { CODES } = require('./errors.js');
+// Shapes the binding's cold-path results (src/metrics.rs, typed) into the plain objects of
+// getMetricsSnapshot(), which any metrics library can read, and of getStatistics().
 
 // Types are caller-supplied keys: defined, so that a type named "__proto__" stays a key.
 function put(object, key, value) {
   Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function shapeSnapshot(flat) {
-  const [sessions, detachedSessions, oldestAgeMs, rateLimitWindows, bucketCount] = flat;
-  const bounds = flat.slice(5, 5 + bucketCount);
+function shapeSnapshot(native) {
   const snapshot = {
     pending: {},
-    sessions,
-    detachedSessions,
-    rateLimitWindows,
-    oldestPendingAgeSeconds: oldestAgeMs / 1000,
+    sessions: native.sessions,
+    detachedSessions: native.detachedSessions,
+    rateLimitWindows: native.rateLimitWindows,
+    oldestPendingAgeSeconds: native.oldestPendingAgeMs / 1000,
     settled: {},
     wait: {},
   };
-  const perRow = 3 + CODES.length + bucketCount;
-  for (let i = 5 + bucketCount; i + perRow <= flat.length; i += perRow) {
-    const type = flat[i];
-    put(snapshot.pending, type, flat[i + 1]);
+  for (const row of native.types) {
+    put(snapshot.pending, row.type, row.pending);
     const settled = {};
-    let count = 0;
-    CODES.forEach((code, k) => {
-      settled[code] = flat[i + 2 + k];
-      count += flat[i + 2 + k];
-    });
-    put(snapshot.settled, type, settled);
-    let cumulative = 0;
-    const buckets = bounds.map((le, k) => {
-      cumulative += flat[i + 2 + CODES.length + k];
-      return { le: le / 1000, count: cumulative };
-    });
-    buckets.push({ le: Infinity, count });
-    put(snapshot.wait, type, { buckets, sum: flat[i + 2 + CODES.length + bucketCount] / 1000, count });
+    for (const { code, count } of row.settled) settled[code] = count;
+    put(snapshot.settled, row.type, settled);
+    const buckets = row.waitBuckets.map(({ leMs, count }) => ({ le: leMs / 1000, count }));
+    buckets.push({ le: Infinity, count: row.waitCount });
+    put(snapshot.wait, row.type, { buckets, sum: row.waitSumMs / 1000, count: row.waitCount });
   }
   return snapshot;
 }
 
-function shapeStatistics(flat) {
+function shapeStatistics(native) {
   const out = {};
-  for (let i = 2; i < flat.length; i += 4) {
-    put(out, flat[i], { total: flat[i + 1], resolved: flat[i + 2], rejected: flat[i + 3] });
-  }
-  out.pendingCount = flat[0];
-  out.sessionCount = flat[1];
+  for (const { type, total, resolved, rejected } of native.types) put(out, type, { total, resolved, rejected });
+  out.pendingCount = native.pendingCount;
+  out.sessionCount = native.sessionCount;
   return out;
 }
 

@@ -2,7 +2,7 @@
 //! compile (it is neither `Copy` nor `Clone`), and one dropped unsettled is counted (`lost`), so
 //! the probes build's tests can prove that no path forgets one.
 
-use crate::raw;
+use crate::js;
 use napi::sys::{self, napi_env, napi_value};
 use napi::Result;
 use std::ptr::{self, NonNull};
@@ -33,11 +33,11 @@ impl Deferred {
     /// Makes a promise and its deferred.
     ///
     /// # Safety
-    /// The contract at the top of `raw.rs`.
+    /// The contract at the top of `js.rs`.
     pub unsafe fn new(env: napi_env) -> Result<(Deferred, napi_value)> {
         let mut deferred = ptr::null_mut();
         let mut promise = ptr::null_mut();
-        raw::check(
+        js::check(
             // SAFETY: the caller's contract; both out-pointers are valid locals.
             unsafe { sys::napi_create_promise(env, &mut deferred, &mut promise) },
             "create_promise",
@@ -53,7 +53,7 @@ impl Deferred {
     /// nothing, so the deferred comes back to be settled again once the cause is cleared.
     ///
     /// # Safety
-    /// The contract at the top of `raw.rs`.
+    /// The contract at the top of `js.rs`.
     pub unsafe fn settle(
         self,
         env: napi_env,

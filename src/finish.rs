@@ -9,19 +9,26 @@
 //! - each settlement is reported back to JS as `(slot, code)`, so the JS layer frees the slot and
 //!   queues the event after the call, even for the settlements whose error had to fall back;
 //! - the first exception is handed back to JS, which rethrows it once every event is emitted.
+//!
+//! `settle_with` is the frame of every call that settles in bulk: run the registry, end the
+//! borrow, then finish here.
 
+use crate::convert::now;
 use crate::deferred::Deferred;
-use crate::managers::Held;
-use crate::raw;
-use interaction_core::{InteractionId, SettleCode, Settled};
+use crate::handles::{self, Held};
+use crate::js;
+use interaction_core::{InteractionId, Registry, SettleCode, Settled};
+use napi::bindgen_prelude::Unknown;
 use napi::sys::{self, napi_env, napi_value};
 use napi::Result;
 
 /// How one interaction ends.
 pub enum Ending {
     Resolve(napi_value),
-    /// `message` is the caller's reason for `Rejected`; `settled` is false for a refused request
-    /// (no interaction existed, so no event and no `interactionId`).
+    /// `code` is what JS sees as `err.code`; `message` is the caller's reason (a `Rejected`
+    /// settlement, a refusal's text), else the error carries `settle_code`'s message.
+    /// `settle_code` is `None` for a refused request: no interaction existed, so nothing is
+    /// reported, no event follows and the error has no `interactionId`.
     Reject {
         code: &'static str,
         settle_code: Option<SettleCode>,
@@ -32,7 +39,8 @@ pub enum Ending {
 
 pub struct Finisher {
     env: napi_env,
-    /// `finish(code, message, slot, settled, retryAfterMs)`: makes the rejection error.
+    /// The JS error factory (`handles::NativeRegistry::error_factory`); none when JS cannot
+    /// run, and every error then falls back.
     factory: Option<napi_value>,
     report: Vec<(u32, u32)>,
     thrown: Option<napi_value>,
@@ -42,11 +50,11 @@ pub struct Finisher {
 
 impl Finisher {
     /// # Safety
-    /// The contract at the top of `raw.rs`; `factory` (if any) is a function of this env.
+    /// The contract at the top of `js.rs`; `factory` (if any) is a function of this env.
     pub unsafe fn new(env: napi_env, factory: Option<sys::napi_ref>) -> Self {
         // SAFETY: the caller's contract; a reference that no longer resolves gives no factory,
         // and every error then falls back.
-        let factory = factory.and_then(|r| unsafe { raw::ref_value(env, r) }.ok());
+        let factory = factory.and_then(|r| unsafe { js::ref_value(env, r) }.ok());
         Self {
             env,
             factory,
@@ -60,7 +68,7 @@ impl Finisher {
     /// registered interaction (none for a refused request).
     ///
     /// # Safety
-    /// The contract at the top of `raw.rs`; no registry borrow is held (the factory is JS).
+    /// The contract at the top of `js.rs`; no registry borrow is held (the factory is JS).
     pub unsafe fn finish(
         &mut self,
         deferred: Deferred,
@@ -92,7 +100,7 @@ impl Finisher {
             // An exception left pending by JS run before this call refuses every N-API call:
             // take it (it is reported like a factory's) and settle again.
             // SAFETY: the caller's contract.
-            if let Some(e) = unsafe { raw::take_exception(self.env) } {
+            if let Some(e) = unsafe { js::take_exception(self.env) } {
                 self.thrown.get_or_insert(e);
             }
             // SAFETY: the caller's contract.
@@ -150,10 +158,10 @@ impl Finisher {
                         (code_v, message_v)
                     }
                     _ => {
-                        let code_v = raw::string(env, code)?;
+                        let code_v = js::string(env, code)?;
                         let message_v = match message {
                             Some(m) => m,
-                            None => raw::string(env, text)?,
+                            None => js::string(env, text)?,
                         };
                         if message.is_none() {
                             self.strings = Some((code, code_v, message_v));
@@ -161,20 +169,20 @@ impl Finisher {
                         (code_v, message_v)
                     }
                 };
-                let slot_v = raw::number(env, slot.map_or(-1.0, f64::from))?;
-                let settled = raw::boolean(env, id.is_some())?;
+                let slot_v = js::number(env, slot.map_or(-1.0, f64::from))?;
+                let settled = js::boolean(env, id.is_some())?;
                 let retry = match retry_after_ms {
-                    Some(ms) => raw::number(env, ms as f64)?,
-                    None => raw::undefined(env)?,
+                    Some(ms) => js::number(env, ms as f64)?,
+                    None => js::undefined(env)?,
                 };
-                raw::call(env, f, &[code_v, message_v, slot_v, settled, retry])
+                js::call(env, f, &[code_v, message_v, slot_v, settled, retry])
             })()
         };
         if let Ok(error) = made {
             return error;
         }
         // SAFETY: the contract of `finish`.
-        let cause = unsafe { raw::take_exception(env) };
+        let cause = unsafe { js::take_exception(env) };
         if let Some(e) = cause {
             self.thrown.get_or_insert(e);
         }
@@ -187,22 +195,22 @@ impl Finisher {
     /// is the call's own result.
     ///
     /// # Safety
-    /// The contract at the top of `raw.rs`.
+    /// The contract at the top of `js.rs`.
     pub unsafe fn report(self, extra: napi_value) -> Result<napi_value> {
         let env = self.env;
         // SAFETY: (whole block) the caller's contract.
         unsafe {
-            let arr = raw::array(env, 2 + self.report.len() * 2)?;
+            let arr = js::array(env, 2 + self.report.len() * 2)?;
             let thrown = match self.thrown {
                 Some(e) => e,
-                None => raw::undefined(env)?,
+                None => js::undefined(env)?,
             };
-            raw::set_element(env, arr, 0, thrown)?;
-            raw::set_element(env, arr, 1, extra)?;
+            js::set_element(env, arr, 0, thrown)?;
+            js::set_element(env, arr, 1, extra)?;
             let mut i = 2;
             for (slot, code) in self.report {
-                raw::set_element(env, arr, i, raw::number(env, f64::from(slot))?)?;
-                raw::set_element(env, arr, i + 1, raw::number(env, f64::from(code))?)?;
+                js::set_element(env, arr, i, js::number(env, f64::from(slot))?)?;
+                js::set_element(env, arr, i + 1, js::number(env, f64::from(code))?)?;
                 i += 2;
             }
             Ok(arr)
@@ -228,22 +236,22 @@ unsafe fn fallback_error(
     // SAFETY: (whole block) the contract of `finish`.
     unsafe {
         let made = (|| -> Result<napi_value> {
-            let code_v = raw::string(env, code)?;
+            let code_v = js::string(env, code)?;
             let message_v = match message {
-                Some(m) if raw::type_of(env, m)? == sys::ValueType::napi_string => m,
-                _ => raw::string(env, text)?,
+                Some(m) if js::type_of(env, m)? == sys::ValueType::napi_string => m,
+                _ => js::string(env, text)?,
             };
             let mut error = std::ptr::null_mut();
-            raw::check(
+            js::check(
                 sys::napi_create_error(env, code_v, message_v, &mut error),
                 "create_error",
             )?;
             if let Some(id) = id {
                 let text = id.to_string();
-                raw::define_value(env, error, c"interactionId", raw::string(env, &text)?)?;
+                js::define_value(env, error, c"interactionId", js::string(env, &text)?)?;
             }
             if let Some(cause) = cause {
-                raw::define_value(env, error, c"cause", cause)?;
+                js::define_value(env, error, c"cause", cause)?;
             }
             Ok(error)
         })();
@@ -251,9 +259,35 @@ unsafe fn fallback_error(
             Ok(error) => error,
             // Even N-API could not make an error: reject with undefined rather than not at all.
             Err(_) => {
-                let _ = raw::take_exception(env);
-                raw::undefined(env).unwrap_or(std::ptr::null_mut())
+                let _ = js::take_exception(env);
+                js::undefined(env).unwrap_or(std::ptr::null_mut())
             }
         }
+    }
+}
+
+/// Runs `f` on the registry of `handle` at `clock`, then finishes every interaction it settled
+/// and returns the report (`Finisher::report`) with `f`'s result as its second element.
+/// `reason` is the message of `Rejected` settlements. `f` only collects: no JS runs while the
+/// registry is borrowed, and nothing it settled is left unfinished.
+pub fn settle_with<'a>(
+    env: napi_env,
+    handle: u32,
+    clock: f64,
+    reason: Option<napi_value>,
+    f: impl FnOnce(&mut Registry<Held>, &mut Vec<Settled<Held>>) -> f64,
+) -> Result<Unknown<'a>> {
+    let (result, settled, factory) = handles::with(handle, |r| {
+        r.registry.advance(now(clock));
+        let mut settled = Vec::new();
+        let result = f(&mut r.registry, &mut settled);
+        (result, settled, r.error_factory)
+    })?;
+    // SAFETY: this call's env; the registry borrow ended above.
+    unsafe {
+        let mut fin = Finisher::new(env, Some(factory));
+        fin.reject_all(settled, reason);
+        let extra = js::number(env, result)?;
+        js::out(env, fin.report(extra)?)
     }
 }

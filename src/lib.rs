@@ -3,15 +3,26 @@
 //! N-API binding of the interaction registry. The registry itself lives in `interaction-core`;
 //! this crate only holds JS handles for it, converts arguments, and settles promises through one
 //! finish path (`finish.rs`).
+//!
+//! The exported functions, by domain: `lifecycle.rs` (create, shutdown, destroy, the env
+//! teardown hook), `interactions.rs` (request and the answers by id), `sessions.rs`,
+//! `expiry.rs` (timeouts and the stale sweep), `metrics.rs` (statistics, metrics, snapshot) and
+//! `constants.rs` (codes, messages, limits and defaults for JS); `cluster/` is the Redis link.
+//! Beneath them: `handles.rs` (the per-thread table of registries), `finish.rs`, `deferred.rs`,
+//! `convert.rs` (reading arguments) and `js.rs` (checked N-API calls). The napi-rs and N-API
+//! facts the code relies on: `docs/napi-facts.md`.
 
-mod args;
 mod cluster;
-mod create;
+mod constants;
+mod convert;
 mod deferred;
-mod exports;
+mod expiry;
 mod finish;
-mod managers;
+mod handles;
+mod interactions;
+mod js;
+mod lifecycle;
+mod metrics;
+mod sessions;
 #[cfg(feature = "probes")]
-mod probes;
-mod queries;
-mod raw;
+mod test_only;

@@ -1,4 +1,13 @@
-//! Limits and durations of one registry. Zero disables a duration.
+//! Limits and durations of one registry, and their defaults, which the binding exports for the
+//! JS options (`defaults()`). Zero disables a duration.
+
+/// How long a detached session's interactions stay pending when `detachSession` names no
+/// `graceMs`, in ms.
+pub const DEFAULT_GRACE_MS: u32 = 30_000;
+
+/// How often the JS layer runs the stale sweep when `cleanupIntervalMs` is not given, in ms. The
+/// registry has no timer of its own; the default lives here beside the others.
+pub const DEFAULT_CLEANUP_INTERVAL_MS: u32 = 300_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {

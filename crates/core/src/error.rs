@@ -37,10 +37,11 @@ impl SettleCode {
         }
     }
 
-    /// The legacy message of the rejection; `Rejected` carries the caller's reason instead.
+    /// The legacy message of the rejection; `Rejected` carries the caller's reason instead, and
+    /// `Resolved` has none (an answer rejects nothing).
     pub fn message(self) -> &'static str {
         match self {
-            SettleCode::Resolved => "Interaction resolved",
+            SettleCode::Resolved => "",
             SettleCode::Rejected => "Interaction rejected",
             SettleCode::SessionRemoved => "Session removed",
             SettleCode::Timeout => "Interaction timed out",
@@ -106,12 +107,15 @@ pub enum AnswerError {
     SessionMismatch,
 }
 
-impl AnswerError {
-    /// The legacy `error` string of `{ success: false, error }`.
-    pub fn code(self) -> &'static str {
-        match self {
-            AnswerError::InvalidOrDecided => "invalid_or_decided",
-            AnswerError::SessionMismatch => "SESSION_MISMATCH",
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_is_in_index_order_and_only_resolved_has_no_message() {
+        for (i, code) in SettleCode::ALL.iter().enumerate() {
+            assert_eq!(code.index(), i);
+            assert_eq!(code.message().is_empty(), *code == SettleCode::Resolved);
         }
     }
 }

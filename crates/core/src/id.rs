@@ -19,10 +19,6 @@ impl InteractionId {
         Self(value)
     }
 
-    pub fn as_u128(self) -> u128 {
-        self.0
-    }
-
     /// Parses only the canonical form this crate produces (lowercase, dashed, 36 bytes), so that
     /// one id has exactly one spelling and a look-up by text is a look-up by value.
     pub fn parse(text: &[u8]) -> Option<Self> {

@@ -10,7 +10,7 @@ mod rates;
 mod registry;
 mod stats;
 
-pub use config::{Config, RateLimit};
+pub use config::{Config, RateLimit, DEFAULT_CLEANUP_INTERVAL_MS, DEFAULT_GRACE_MS};
 pub use error::{AnswerError, RequestError, SettleCode};
 pub use id::{IdText, InteractionId};
 pub use metrics::Gauges;

@@ -1,15 +1,17 @@
-//! The functions that settle interactions. Each takes the registry handle first and the JS
-//! clock (`performance.now()`, the only clock: see `Registry`), never calls JS while the registry
-//! is borrowed, and hands every settlement to the one finish path (`finish.rs`).
+//! One interaction at a time, by id: `request` (the hot path), the answers `resolve` and
+//! `reject` (an abort too), `touch`, and `settledAs` for answers that come too late. Each takes
+//! the registry handle first and the JS clock (`performance.now()`, the only clock: see
+//! `Registry`), never calls JS while the registry is borrowed, and hands every settlement to the
+//! one finish path (`finish.rs`).
 
-use crate::args::{self, millis, now, out, type_error, MAX_NAME};
+use crate::constants::MAX_NAME;
+use crate::convert::{self, millis, now, type_error, StrBuf};
 use crate::deferred::Deferred;
-use crate::finish::{Ending, Finisher};
-use crate::managers::{self, Held, Manager};
-use crate::raw::{self, StrBuf};
-use interaction_core::{AnswerError, Answerer, InteractionId, NewInteraction, SettleCode, Settled};
+use crate::finish::{settle_with, Ending, Finisher};
+use crate::handles::{self, Held};
+use crate::js::{self, out};
+use interaction_core::{AnswerError, Answerer, InteractionId, NewInteraction, SettleCode};
 use napi::bindgen_prelude::*;
-use napi::sys::{napi_env, napi_value};
 use napi::JsValue;
 use napi_derive::napi;
 
@@ -47,7 +49,7 @@ pub fn request<'a>(
             .read(env, kind.value().value, MAX_NAME)?
             .ok_or_else(|| type_error("type must be a well-formed string"))?;
         let owner =
-            args::owner(env, session.value().value, &mut session_buf)?.ok_or_else(|| {
+            convert::owner(env, session.value().value, &mut session_buf)?.ok_or_else(|| {
                 type_error("sessionId must be a well-formed string, null or undefined")
             })?;
         (id, kind, owner)
@@ -61,8 +63,11 @@ pub fn request<'a>(
         max_total_ms: max_total,
     };
     let held = Held { deferred, slot };
-    let made = managers::with_value(handle, held, |m, held| {
-        (m.registry.request(id, req, now(clock), held), m.finish)
+    let made = handles::with_value(handle, held, |r, held| {
+        (
+            r.registry.request(id, req, now(clock), held),
+            r.error_factory,
+        )
     });
     let (refused, factory) = match made {
         Ok((Ok(_), _)) => {
@@ -80,7 +85,7 @@ pub fn request<'a>(
                     held.deferred,
                     None,
                     None,
-                    Ending::Resolve(raw::undefined(env)?),
+                    Ending::Resolve(js::undefined(env)?),
                 );
             }
             return Err(e);
@@ -91,18 +96,18 @@ pub fn request<'a>(
         let ending = Ending::Reject {
             code: refused.error.code(),
             settle_code: None,
-            message: raw::string(env, &refused.error.to_string()).ok(),
+            message: js::string(env, &refused.error.to_string()).ok(),
             retry_after_ms: refused.error.retry_after_ms(),
         };
         let mut fin = Finisher::new(env, Some(factory));
         fin.finish(refused.payload.deferred, Some(slot), None, ending);
-        let pair = raw::array(env, 2)?;
-        raw::set_element(env, pair, 0, promise)?;
+        let pair = js::array(env, 2)?;
+        js::set_element(env, pair, 0, promise)?;
         let thrown = match fin.thrown() {
             Some(e) => e,
-            None => raw::undefined(env)?,
+            None => js::undefined(env)?,
         };
-        raw::set_element(env, pair, 1, thrown)?;
+        js::set_element(env, pair, 1, thrown)?;
         out(env, pair)
     }
 }
@@ -124,9 +129,9 @@ pub fn resolve(
     let (mut asker_buf, mut id_buf) = (StrBuf::default(), StrBuf::default());
     // SAFETY: this call's env and values.
     let (answerer, id) = unsafe {
-        let answerer = match raw::type_of(env, asker.value().value)? {
+        let answerer = match js::type_of(env, asker.value().value)? {
             napi::sys::ValueType::napi_undefined => Answerer::Anyone,
-            _ => args::owner(env, asker.value().value, &mut asker_buf)?
+            _ => convert::owner(env, asker.value().value, &mut asker_buf)?
                 .map_or(Answerer::Stranger, Answerer::As),
         };
         (answerer, id_buf.read(env, id.value().value, 36)?)
@@ -134,9 +139,9 @@ pub fn resolve(
     let Some(id) = id else {
         return Ok(answer_code(AnswerError::InvalidOrDecided));
     };
-    let settled = managers::with(handle, |m| {
-        m.registry.advance(now(clock));
-        m.registry.resolve(id.as_bytes(), answerer)
+    let settled = handles::with(handle, |r| {
+        r.registry.advance(now(clock));
+        r.registry.resolve(id.as_bytes(), answerer)
     })?;
     match settled {
         Ok(s) => {
@@ -151,7 +156,7 @@ pub fn resolve(
                     Ending::Resolve(response.value().value),
                 );
                 if let Some(e) = fin.thrown() {
-                    raw::throw(env, e)?;
+                    js::throw(env, e)?;
                     return Err(Error::new(Status::PendingException, "pending exception"));
                 }
             }
@@ -165,32 +170,6 @@ fn answer_code(e: AnswerError) -> f64 {
     match e {
         AnswerError::InvalidOrDecided => -1.0,
         AnswerError::SessionMismatch => -2.0,
-    }
-}
-
-/// Runs `f` on the registry at `clock`, then finishes every interaction it settled and returns
-/// the report (`Finisher::report`) with `f`'s result as its second element. `reason` is the
-/// message of `Rejected` settlements. `f` only collects: no JS runs while the registry is
-/// borrowed, and nothing it settled is left unfinished.
-fn settle_with<'a>(
-    env: napi_env,
-    handle: u32,
-    clock: f64,
-    reason: Option<napi_value>,
-    f: impl FnOnce(&mut Manager, &mut Vec<Settled<Held>>) -> f64,
-) -> Result<Unknown<'a>> {
-    let (result, settled, factory) = managers::with(handle, |m| {
-        m.registry.advance(now(clock));
-        let mut settled = Vec::new();
-        let result = f(m, &mut settled);
-        (result, settled, m.finish)
-    })?;
-    // SAFETY: this call's env; the registry borrow ended above.
-    unsafe {
-        let mut fin = Finisher::new(env, Some(factory));
-        fin.reject_all(settled, reason);
-        let extra = raw::number(env, result)?;
-        out(env, fin.report(extra)?)
     }
 }
 
@@ -212,11 +191,11 @@ pub fn reject<'a>(
         SettleCode::Rejected
     };
     // SAFETY: this call's env and values.
-    let id = unsafe { raw::read_str(env, id.value().value, 36)? };
+    let id = unsafe { convert::read_str(env, id.value().value, 36)? };
     let reason = (!aborted).then(|| message.value().value);
     let found = id.map(|id| {
-        settle_with(env, handle, clock, reason, |m, out| {
-            match m.registry.reject(id.as_bytes(), code) {
+        settle_with(env, handle, clock, reason, |registry, out| {
+            match registry.reject(id.as_bytes(), code) {
                 Ok(s) => {
                     out.push(s);
                     1.0
@@ -228,64 +207,51 @@ pub fn reject<'a>(
     match found {
         Some(report) => report,
         // SAFETY: this call's env.
-        None => unsafe { out(env, raw::null(env)?) },
+        None => unsafe { out(env, js::null(env)?) },
     }
 }
 
-/// Rejects every pending interaction of `session` with `SESSION_REMOVED`; the report's extra is
-/// how many.
+/// Restarts the timeout of a pending interaction, never past its `maxTotalMs`; returns 0, or
+/// -1 when the id is unknown or already settled.
 #[napi(catch_unwind)]
-pub fn remove_session<'a>(
+pub fn touch(env: Env, handle: u32, id: Unknown<'_>, clock: f64) -> Result<f64> {
+    let env = env.raw();
+    // SAFETY: this call's env and values (the contract at the top of `js.rs`).
+    let Some(id) = (unsafe { convert::read_str(env, id.value().value, 36)? }) else {
+        return Ok(-1.0);
+    };
+    handles::with(handle, |r| {
+        r.registry
+            .touch(id.as_bytes(), now(clock))
+            .map_or(-1.0, |_| 0.0)
+    })
+}
+
+/// How a recently settled interaction ended, for an answer that came too late.
+#[napi(object)]
+pub struct Settlement {
+    /// Its code, as in `settleCodes()`: `RESOLVED`, `TIMEOUT`, ...
+    pub code: String,
+    /// When it settled, in ms on the JS clock (`performance.now()`).
+    pub settled_at: f64,
+}
+
+/// How a recently settled interaction ended, or null when the id is unknown, still pending or
+/// no longer remembered.
+#[napi(catch_unwind)]
+pub fn settled_as(
     env: Env,
     handle: u32,
-    session: Unknown<'a>,
+    id: Unknown<'_>,
     clock: f64,
-) -> Result<Unknown<'a>> {
-    let env = env.raw();
-    // SAFETY: this call's env and values.
-    let session = unsafe { raw::read_str(env, session.value().value, MAX_NAME)? };
-    settle_with(env, handle, clock, None, |m, out| {
-        if let Some(session) = &session {
-            out.extend(m.registry.remove_session(session));
-        }
-        out.len() as f64
-    })
-}
-
-/// Settles at most `limit` timed-out interactions (and ended graces). The report's extra is the
-/// next deadline (ms on the JS clock; one not after `clock` means more are already due), or -1.
-#[napi(catch_unwind)]
-pub fn expire<'a>(env: Env, handle: u32, clock: f64, limit: u32) -> Result<Unknown<'a>> {
-    let env = env.raw();
-    let now = now(clock);
-    settle_with(env, handle, clock, None, |m, out| {
-        let next = if m.registry.expire(now, limit as usize, out) {
-            Some(now)
-        } else {
-            m.registry.next_deadline()
-        };
-        next.map_or(-1.0, |at| at as f64)
-    })
-}
-
-/// Settles the next `limit` interactions of the stale sweep (starting one when none is under
-/// way) and forgets passed rate-limit windows; the report's extra is 1 when more remain.
-#[napi(catch_unwind)]
-pub fn sweep_stale<'a>(env: Env, handle: u32, clock: f64, limit: u32) -> Result<Unknown<'a>> {
-    let env = env.raw();
-    let now = now(clock);
-    settle_with(env, handle, clock, None, |m, out| {
-        f64::from(u8::from(m.registry.sweep_stale(now, limit as usize, out)))
-    })
-}
-
-/// Refuses later requests and rejects every pending interaction with `SHUTDOWN`; idempotent.
-/// The report's extra is how many.
-#[napi(catch_unwind)]
-pub fn shutdown<'a>(env: Env, handle: u32, clock: f64) -> Result<Unknown<'a>> {
-    let env = env.raw();
-    settle_with(env, handle, clock, None, |m, out| {
-        out.extend(m.registry.shutdown());
-        out.len() as f64
-    })
+) -> Result<Option<Settlement>> {
+    // SAFETY: this call's env and values (the contract at the top of `js.rs`).
+    let Some(id) = (unsafe { convert::read_str(env.raw(), id.value().value, 36)? }) else {
+        return Ok(None);
+    };
+    let found = handles::with(handle, |r| r.registry.settled_as(id.as_bytes(), now(clock)))?;
+    Ok(found.map(|(code, at)| Settlement {
+        code: code.code().to_owned(),
+        settled_at: at as f64,
+    }))
 }
