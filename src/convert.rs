@@ -21,6 +21,35 @@ pub fn now(ms: f64) -> u64 {
     millis(ms).unwrap_or(0)
 }
 
+/// The strings of a packed argument (`lib/pack.js`: one string and their lengths), in order, as
+/// UTF-16 slices. It ends at the first length that runs past the text (a caller that is not the
+/// JS layer), never panics.
+pub struct Unpacked<'a> {
+    units: &'a [u16],
+    lengths: std::slice::Iter<'a, u32>,
+    pos: usize,
+}
+
+impl<'a> Iterator for Unpacked<'a> {
+    type Item = &'a [u16];
+
+    fn next(&mut self) -> Option<&'a [u16]> {
+        let len = *self.lengths.next()? as usize;
+        let end = self.pos.checked_add(len)?;
+        let part = self.units.get(self.pos..end)?;
+        self.pos = end;
+        Some(part)
+    }
+}
+
+pub fn unpack<'a>(units: &'a [u16], lengths: &'a [u32]) -> Unpacked<'a> {
+    Unpacked {
+        units,
+        lengths: lengths.iter(),
+        pos: 0,
+    }
+}
+
 pub fn type_error(message: &str) -> Error {
     Error::new(Status::InvalidArg, message.to_owned())
 }

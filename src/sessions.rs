@@ -86,18 +86,11 @@ pub fn list(
         let units = convert::read_units(env, names.value().value)?;
         let mut lengths_value = lengths.value().value;
         let lengths = convert::u32_array(env, &mut lengths_value)?;
-        let mut sessions = Vec::with_capacity(count as usize);
-        let mut at = 0usize;
-        for &len in lengths.iter().take(count as usize) {
-            let end = at.saturating_add(len as usize).min(units.len());
-            let part = &units[at..end];
-            at = end;
-            if part.len() <= MAX_NAME as usize {
-                if let Ok(name) = String::from_utf16(part) {
-                    sessions.push(name);
-                }
-            }
-        }
+        let sessions: Vec<String> = convert::unpack(&units, lengths)
+            .take(count as usize)
+            .filter(|part| part.len() <= MAX_NAME as usize)
+            .filter_map(|part| String::from_utf16(part).ok())
+            .collect();
         let filter = match js::type_of(env, kind.value().value)? {
             sys::ValueType::napi_undefined | sys::ValueType::napi_null => None,
             _ => match convert::read_str(env, kind.value().value, MAX_NAME)? {

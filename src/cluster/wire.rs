@@ -22,6 +22,7 @@
 //!   `[DETACH | ATTACH, session, grace ms]`.
 
 use super::error::ClusterError;
+use crate::convert::{unpack, Unpacked};
 use napi::bindgen_prelude::Utf16String;
 use napi_derive::napi;
 use std::time::{Duration, Instant};
@@ -113,12 +114,7 @@ pub struct Batch {
 impl Batch {
     /// Decodes the writes; a malformed tail (a bug in the JS layer) is reported, not guessed at.
     pub fn decode(&self) -> (Vec<Write>, Option<String>) {
-        let mut fields = Fields {
-            text: &self.text,
-            lengths: &self.lengths,
-            at: 0,
-            pos: 0,
-        };
+        let mut fields = Fields(unpack(&self.text, &self.lengths));
         let mut out = Vec::new();
         while let Some(op) = fields.next() {
             let write = match op.as_str() {
@@ -147,21 +143,11 @@ impl Batch {
     }
 }
 
-struct Fields<'a> {
-    text: &'a [u16],
-    lengths: &'a [u32],
-    at: usize,
-    pos: usize,
-}
+struct Fields<'a>(Unpacked<'a>);
 
 impl Fields<'_> {
     fn next(&mut self) -> Option<String> {
-        let len = *self.lengths.get(self.at)? as usize;
-        let end = self.pos.checked_add(len)?;
-        let field = self.text.get(self.pos..end)?;
-        self.at += 1;
-        self.pos = end;
-        Some(String::from_utf16_lossy(field))
+        self.0.next().map(String::from_utf16_lossy)
     }
 
     fn take<const N: usize>(&mut self) -> Option<[String; N]> {
