@@ -254,10 +254,15 @@ export interface ClusterOptions extends InteractionManagerOptions {
   tls?: { ca: string | Uint8Array };
 }
 
-/** Cluster answers: today's shapes, plus Redis being unreachable and an owner that died. */
+/**
+ * Cluster answers: today's shapes, plus Redis being unreachable, an owner that died, and an owner
+ * that did not acknowledge the answer within `ownerTimeoutMs + heartbeatMs` (not confirmed).
+ * `{ success: true }` means the owner's promise got this very answer.
+ */
 export type ClusterAnswerResult =
   | AnswerResult
   | { success: false; error: 'REDIS_UNAVAILABLE' }
+  | { success: false; error: 'OWNER_UNREACHABLE' }
   | { success: false; error: 'invalid_or_decided'; settledAs: 'OWNER_GONE' };
 
 /**

@@ -14,7 +14,8 @@ const { ClusterError, reasonText } = require('./errors.js');
 const { readClusterOptions, checkMillis } = require('./options.js');
 const { defaultLogger, Throttle } = require('./logging.js');
 const { waitOf } = require('./request.js');
-const { askerKey, shareable, parse, answerPayload, Writes, eachDelivery } = require('./cluster/wire.js');
+const { Acks } = require('./cluster/acks.js');
+const { askerKey, shareable, parse, answerPayload, routed, unrouted, Writes, eachDelivery } = require('./cluster/wire.js');
 
 // A record with no deadline still expires from Redis a day after its owner last renewed it.
 const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -48,6 +49,8 @@ class ClusterInteractionManager extends EventEmitter {
   // Calls waiting for the native side's answer: call id -> { resolve, reject, timer }.
   #calls = new Map();
   #nextCall = 0;
+  // Answers routed to their owner, waiting for its acknowledgement.
+  #acks;
   // This process's pending interactions: id -> sessionId.
   #owned = new Map();
 
@@ -85,6 +88,8 @@ class ClusterInteractionManager extends EventEmitter {
     this.#writes = new Writes(this.#link, local.requireSessionMatch);
     this.#timeoutMs = local.interactionTimeoutMs;
     this.#slackMs = link.ownerTimeoutMs + link.heartbeatMs;
+    // A live owner reads its inbox within a heartbeat; one that cannot is past its lease.
+    this.#acks = new Acks(link.ownerTimeoutMs + link.heartbeatMs);
     this.#defaultTtl = this.#ttl(undefined, undefined);
     this.#logger = local.logger ?? defaultLogger().logger;
     this.#throttle = new Throttle(this.#logger);
@@ -149,23 +154,29 @@ class ClusterInteractionManager extends EventEmitter {
     return this.#answer(interactionId, 'reject', reason, undefined);
   }
 
+  // The owner decides: its registry settles the promise, whoever answered (the one arbiter), and
+  // a routed answer is told `{ success: true }` only once the owner acknowledged that this very
+  // answer settled it.
   async #answer(id, kind, value, asker) {
     const local = () => (kind === 'resolve' ? this.#local.resolveInteraction(id, value, asker) : this.#local.rejectInteraction(id, value));
     if (typeof id !== 'string' || this.#closed) return local();
     const owned = this.#owned.has(id);
     if (!this.#link.isUp()) return owned ? local() : { success: false, error: 'REDIS_UNAVAILABLE' };
-    const payload = answerPayload(kind, value, reasonText);
+    // Awaited before the claim is sent: the acknowledgement may come before the claim's reply.
+    const { ticket, acked } = this.#acks.open();
+    const payload = routed(this.#id, ticket, answerPayload(kind, value, reasonText));
     let claimed;
     try {
       claimed = Number(await this.#call('claim', id, askerKey(asker), kind, payload));
     } catch (err) {
+      this.#acks.drop(ticket);
       // Redis went away mid-call: this process's own interactions are still answered here.
       if (this.#owned.has(id)) return local();
       return { success: false, error: unavailable(err).code };
     }
+    if (claimed === ClaimOutcome.Routed) return acked;
+    this.#acks.drop(ticket);
     switch (claimed) {
-      case ClaimOutcome.Routed:
-        return { success: true };
       case ClaimOutcome.Local:
         return local();
       case ClaimOutcome.SessionMismatch:
@@ -177,6 +188,19 @@ class ClusterInteractionManager extends EventEmitter {
       default:
         // Not in Redis: ours but not written yet (or being republished), or unknown here too.
         return local();
+    }
+  }
+
+  // An answer another process routed here: settled by the local registry, then acknowledged with
+  // what it answered (success, or how the interaction had already ended).
+  #routedAnswer(kind, id, value) {
+    const from = unrouted(value);
+    const payload = from === null ? value : from.payload;
+    let result;
+    try {
+      result = kind === 'resolve' ? this.#local.resolveInteraction(id, parse(payload), this.#owned.get(id)) : this.#local.rejectInteraction(id, payload);
+    } finally {
+      if (from !== null) this.#writes.ack(from.answerer, from.ticket, result ?? { success: true });
     }
   }
 
@@ -290,16 +314,17 @@ class ClusterInteractionManager extends EventEmitter {
   }
 
   #apply(kind, a, v) {
-    if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'REDIS_UNAVAILABLE' && kind !== 'REDIS_ERROR') return;
+    if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'ack' && kind !== 'REDIS_UNAVAILABLE' && kind !== 'REDIS_ERROR') return;
     switch (kind) {
       case 'event':
         this.emit(a, parse(v));
         break;
       case 'resolve':
-        this.#local.resolveInteraction(a, parse(v), this.#owned.get(a));
-        break;
       case 'reject':
-        this.#local.rejectInteraction(a, v);
+        this.#routedAnswer(kind, a, v);
+        break;
+      case 'ack':
+        this.#acks.settle(a, JSON.parse(v));
         break;
       case 'touch':
         this.#touchLocal(a);

@@ -99,6 +99,12 @@ class Writes {
     this.#schedule();
   }
 
+  /** The owner's answer to a routed answer: `result` reaches the answerer's `ticket`. */
+  ack(answerer, ticket, result) {
+    this.#parts.push('A', answerer, ticket, JSON.stringify(result));
+    this.#schedule();
+  }
+
   #schedule() {
     if (this.#scheduled) return;
     this.#scheduled = true;
@@ -116,6 +122,20 @@ class Writes {
   }
 }
 
+// A routed answer's value carries who gave it and the ticket it waits on: `<instance>:<ticket>:`
+// before the payload (instance ids hold no ':').
+function routed(answerer, ticket, payload) {
+  return `${answerer}:${ticket}:${payload}`;
+}
+
+/** `{ answerer, ticket, payload }` of a routed answer's value; null when it has no reply-to. */
+function unrouted(value) {
+  const a = value.indexOf(':');
+  const b = a < 0 ? -1 : value.indexOf(':', a + 1);
+  if (b < 0) return null;
+  return { answerer: value.slice(0, a), ticket: value.slice(a + 1, b), payload: value.slice(b + 1) };
+}
+
 /** Calls `apply(kind, a, v)` for each delivery of a batch; `failed(kind, err)` when one throws. */
 function eachDelivery(batch, apply, failed) {
   for (let i = 0; i + 2 < batch.length; i += 3) {
@@ -127,4 +147,4 @@ function eachDelivery(batch, apply, failed) {
   }
 }
 
-module.exports = { sessionKey, askerKey, shareable, parse, answerPayload, Writes, eachDelivery };
+module.exports = { sessionKey, askerKey, shareable, parse, answerPayload, routed, unrouted, Writes, eachDelivery };

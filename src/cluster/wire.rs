@@ -10,6 +10,7 @@
 //! - `R` id: touched, restart the record's expiry
 //! - `S` session: remove the session on every process
 //! - `D` session, grace ms: detach the session on every process
+//! - `A` process, ticket, result JSON: acknowledge a routed answer to the process that gave it
 //!
 //! The link to JS: batches of deliveries, flat triples `[kind, a, v, kind, a, v, ...]`:
 //! - `[REPLY, call, value]`: a call's answer; a failed call's kind is its `ClusterError` code
@@ -19,7 +20,9 @@
 //! - `[EVENT, name, payload JSON]`: another process's event.
 //! - from the inbox, for this process's interactions and sessions: `[kind, id, value]` with the
 //!   answer's kind as JS gave it to `claim`, `[TOUCH, id, ""]`, `[REMOVE_SESSION, session, ""]`,
-//!   `[DETACH | ATTACH, session, grace ms]`.
+//!   `[DETACH | ATTACH, session, grace ms]`; a routed answer's value starts with
+//!   `<answerer>:<ticket>:` (instance ids hold no `:`), so the owner can acknowledge it.
+//! - `[ACK, ticket, result JSON]`: the owner's acknowledgement of an answer this process routed.
 
 use super::error::ClusterError;
 use crate::convert::{unpack, Unpacked};
@@ -56,6 +59,7 @@ pub const TOUCH: &str = "touch";
 pub const REMOVE_SESSION: &str = "removeSession";
 pub const DETACH: &str = "detach";
 pub const ATTACH: &str = "attach";
+pub const ACK: &str = "ack";
 /// The details of a `STATE` delivery.
 pub const UP: &str = "up";
 pub const DOWN: &str = "down";
@@ -103,6 +107,12 @@ pub enum Write {
         session: String,
         grace_ms: u64,
     },
+    /// The owner's answer to a routed answer, for the answerer's inbox.
+    Ack {
+        to: String,
+        ticket: String,
+        result: String,
+    },
 }
 
 /// The writes of one JS turn, as JS hands them over.
@@ -128,6 +138,11 @@ impl Batch {
                 "S" => fields
                     .take::<1>()
                     .map(|[session]| Write::RemoveSession(session)),
+                "A" => {
+                    fields
+                        .take::<3>()
+                        .map(|[to, ticket, result]| Write::Ack { to, ticket, result })
+                }
                 "D" => fields.take::<2>().map(|[session, grace]| Write::Detach {
                     session,
                     grace_ms: millis(&grace).as_millis() as u64,

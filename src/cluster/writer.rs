@@ -4,8 +4,9 @@
 //! every live record (a restarted server has lost them).
 
 use super::error::unavailable;
+use super::keys::INBOX_MAXLEN;
 use super::link::Link;
-use super::wire::{Batch, Record, Write};
+use super::wire::{self, Batch, Record, Write};
 use redis::aio::ConnectionManager;
 use redis::{Cmd, Value};
 use std::collections::{HashMap, VecDeque};
@@ -116,6 +117,23 @@ impl Writer {
             Write::RemoveSession(session) => scripts.remove_session(k, &session),
             Write::Detach { session, grace_ms } => {
                 scripts.session_state(k, &session, Some(grace_ms))
+            }
+            // A plain XADD: the answerer's inbox is all it touches, and a late or replayed one is
+            // ignored there (its ticket is no longer awaited).
+            Write::Ack { to, ticket, result } => {
+                let mut cmd = redis::cmd("XADD");
+                cmd.arg(k.inbox(&to))
+                    .arg("MAXLEN")
+                    .arg("~")
+                    .arg(INBOX_MAXLEN)
+                    .arg("*")
+                    .arg("k")
+                    .arg(wire::ACK)
+                    .arg("a")
+                    .arg(ticket)
+                    .arg("v")
+                    .arg(result);
+                cmd
             }
         };
         if self.backlog.len() >= BACKLOG {
