@@ -12,6 +12,7 @@ test('settleCodes: every ending in the core SettleCode order, with its error mes
     { code: 'ABORTED', message: 'Interaction aborted' },
     { code: 'STALE', message: 'Stale interaction cleaned up' },
     { code: 'SHUTDOWN', message: 'InteractionManager shutting down' },
+    { code: 'OWNER_GONE', message: 'Owner process gone' },
   ]);
 });
 

@@ -31,10 +31,10 @@ for (const [Class, name] of [
   Object.defineProperty(Class.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
-// Bulk endings (a removed session, timeouts, the stale sweep, shutdown) make errors without a
+// Bulk endings (a removed session, timeouts, the stale sweep, shutdown, fencing) make errors without a
 // captured stack: it would show only the manager's internals, and capturing it was most of the
 // cost of settling in bulk. Single answers (REJECTED, ABORTED) keep theirs.
-const STACKLESS = new Set(['SESSION_REMOVED', 'TIMEOUT', 'STALE', 'SHUTDOWN']);
+const STACKLESS = new Set(['SESSION_REMOVED', 'TIMEOUT', 'STALE', 'SHUTDOWN', 'OWNER_GONE']);
 
 function withoutStack(make) {
   const limit = Error.stackTraceLimit;

@@ -28,6 +28,9 @@ const { DEFAULT_GRACE_MS } = native;
 // with a value passed through to `requested`.
 const kObserve = Symbol('InteractionManager.observe');
 const kRequest = Symbol('InteractionManager.request');
+// `[kFence]()`: ends every pending interaction OWNER_GONE and keeps taking requests (cluster
+// mode, when this process can no longer prove it is alive).
+const kFence = Symbol('InteractionManager.fence');
 
 // A manager that is dropped without shutdown() (its timers hold it only weakly) still frees its
 // registry: the pending promises reject with SHUTDOWN, since nobody can answer them any more.
@@ -336,6 +339,13 @@ class InteractionManager extends EventEmitter {
     return shapeStatistics(native.stats(this.#handle));
   }
 
+  [kFence]() {
+    if (this.#closed) return 0;
+    const report = native.fence(this.#handle, clock());
+    this.#log('fence', report[1]);
+    return this.#settled.apply(report, undefined);
+  }
+
   shutdown() {
     if (this.#closed) return;
     this.#closed = true;
@@ -350,4 +360,4 @@ class InteractionManager extends EventEmitter {
   }
 }
 
-module.exports = { InteractionManager, kObserve, kRequest, DEFAULT_GRACE_MS };
+module.exports = { InteractionManager, kObserve, kRequest, kFence, DEFAULT_GRACE_MS };

@@ -83,6 +83,16 @@ pub fn shutdown<'a>(env: Env, handle: u32, clock: f64) -> Result<Unknown<'a>> {
     })
 }
 
+/// Rejects every pending interaction with `OWNER_GONE` and keeps taking requests (cluster mode
+/// fences a process that can no longer prove it is alive). The report's extra is how many.
+#[napi(catch_unwind)]
+pub fn fence<'a>(env: Env, handle: u32, clock: f64) -> Result<Unknown<'a>> {
+    settle_with(env.raw(), handle, clock, None, |registry, out| {
+        out.extend(registry.fence());
+        out.len() as f64
+    })
+}
+
 /// Frees the registry of a manager that was garbage-collected: settles what is still pending
 /// with `SHUTDOWN` (nobody can answer it any more). Later calls with this handle throw.
 #[napi(catch_unwind)]

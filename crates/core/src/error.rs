@@ -12,10 +12,13 @@ pub enum SettleCode {
     Aborted,
     Stale,
     Shutdown,
+    /// Cluster mode: the owner process is gone, or (its own ending) could no longer prove it is
+    /// alive and fenced itself, as the others end its interactions.
+    OwnerGone,
 }
 
 impl SettleCode {
-    pub const ALL: [SettleCode; 7] = [
+    pub const ALL: [SettleCode; 8] = [
         SettleCode::Resolved,
         SettleCode::Rejected,
         SettleCode::SessionRemoved,
@@ -23,6 +26,7 @@ impl SettleCode {
         SettleCode::Aborted,
         SettleCode::Stale,
         SettleCode::Shutdown,
+        SettleCode::OwnerGone,
     ];
 
     pub fn code(self) -> &'static str {
@@ -34,6 +38,7 @@ impl SettleCode {
             SettleCode::Aborted => "ABORTED",
             SettleCode::Stale => "STALE",
             SettleCode::Shutdown => "SHUTDOWN",
+            SettleCode::OwnerGone => "OWNER_GONE",
         }
     }
 
@@ -48,6 +53,7 @@ impl SettleCode {
             SettleCode::Aborted => "Interaction aborted",
             SettleCode::Stale => "Stale interaction cleaned up",
             SettleCode::Shutdown => "InteractionManager shutting down",
+            SettleCode::OwnerGone => "Owner process gone",
         }
     }
 

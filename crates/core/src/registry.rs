@@ -269,6 +269,16 @@ impl<P> Registry<P> {
             .collect()
     }
 
+    /// Ends every pending interaction `OwnerGone` and stays open for new ones: cluster mode's
+    /// fencing, when this process can no longer prove to the others that it is alive.
+    pub fn fence(&mut self) -> Vec<Settled<P>> {
+        self.stale.clear();
+        let ids: Vec<InteractionId> = self.pending_ids().collect();
+        ids.into_iter()
+            .filter_map(|id| self.settle(id, SettleCode::OwnerGone))
+            .collect()
+    }
+
     /// Ids of all pending interactions in request order.
     pub fn pending_ids(&self) -> impl Iterator<Item = InteractionId> {
         let mut ids: Vec<(u64, InteractionId)> =

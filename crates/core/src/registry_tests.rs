@@ -72,6 +72,25 @@ fn shutdown_settles_all_refuses_later_requests_and_keeps_statistics() {
 }
 
 #[test]
+fn fence_ends_everything_owner_gone_and_keeps_taking_requests() {
+    let mut r = reg(Config::default());
+    let first = r.ask(req("a", Some("s")), 0, 1).unwrap();
+    r.ask(req("b", None), 0, 2).unwrap();
+    let done = r.fence();
+    assert_eq!(done.len(), 2);
+    assert!(done.iter().all(|s| s.code == SettleCode::OwnerGone));
+    assert_eq!((r.pending_count(), r.session_count()), (0, 0));
+    assert_eq!(
+        r.settled_as(&text(first), 0).map(|(c, _)| c),
+        Some(SettleCode::OwnerGone),
+        "a late answer learns how it ended"
+    );
+    r.ask(req("a", Some("s")), 0, 3).unwrap();
+    assert_eq!(r.pending_count(), 1, "a fenced registry stays open");
+    assert!(r.stats().rows().iter().all(|t| t.resolved == 0));
+}
+
+#[test]
 fn metrics_render_gauges_counters_and_a_cumulative_histogram() {
     let mut r = reg(Config::default());
     let a = r.ask(req("permission", Some("s")), 0, 1).unwrap();
