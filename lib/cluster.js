@@ -108,6 +108,7 @@ class ClusterInteractionManager extends EventEmitter {
         if (this.#owned.delete(event.interactionId)) this.#writes.end(event.interactionId, name, event);
         this.emit(name, event);
       },
+      guard: () => {},
     });
   }
 

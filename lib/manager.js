@@ -23,8 +23,9 @@ const SETTLE_CHUNK = 500;
 const { DEFAULT_GRACE_MS } = native;
 
 // The one internal hook of cluster mode (lib/cluster.js), keyed by symbols no host code has:
-// `[kObserve]({ requested(event, tag), ended(name, event) })` makes the manager hand its events
-// to the observer instead of emitting them, and `[kRequest](request, tag)` is requestInteraction
+// `[kObserve]({ requested(event, tag), ended(name, event), guard() })` makes the manager hand its
+// events to the observer instead of emitting them, and call `guard()` before anything that can
+// register or settle an interaction (cluster mode fences there a process that lost its lease), and `[kRequest](request, tag)` is requestInteraction
 // with a value passed through to `requested`.
 const kObserve = Symbol('InteractionManager.observe');
 const kRequest = Symbol('InteractionManager.request');
@@ -141,6 +142,7 @@ class InteractionManager extends EventEmitter {
   // Everything that can fail runs before the interaction is registered; once it is, this
   // returns its promise whatever listeners do.
   #request(request, tag) {
+    if (this.#observer !== null) this.#observer.guard();
     const { type, sessionId, data, metadata, timeout, maxTotal, abortSignal } = readRequest(request, this.#timeoutMs);
     if (abortSignal !== undefined && abortSignal.aborted) return Promise.reject(new InteractionError(MESSAGES.ABORTED, 'ABORTED'));
 
@@ -210,6 +212,7 @@ class InteractionManager extends EventEmitter {
   }
 
   #aborted(ids) {
+    if (this.#observer !== null) this.#observer.guard();
     const now = clock();
     let thrown;
     for (const id of ids) {
@@ -224,6 +227,7 @@ class InteractionManager extends EventEmitter {
   // Called by the deadline timer: settles one chunk of what is due, and re-arms for the rest.
   #expire() {
     if (this.#closed) return;
+    if (this.#observer !== null) this.#observer.guard();
     const report = native.expire(this.#handle, clock(), SETTLE_CHUNK);
     const next = report[1];
     try {
@@ -234,6 +238,7 @@ class InteractionManager extends EventEmitter {
   }
 
   resolveInteraction(interactionId, response, requestingSessionId) {
+    if (this.#observer !== null) this.#observer.guard();
     const slot = native.resolve(this.#handle, interactionId, response, requestingSessionId, clock());
     if (slot < 0) {
       if (slot === -2) return { success: false, error: 'SESSION_MISMATCH' };
@@ -245,6 +250,7 @@ class InteractionManager extends EventEmitter {
   }
 
   rejectInteraction(interactionId, reason) {
+    if (this.#observer !== null) this.#observer.guard();
     const message = reasonText(reason);
     const report = native.reject(this.#handle, interactionId, message, false, clock());
     if (report === null || report[1] === 0) return this.#invalid(interactionId);
@@ -316,6 +322,7 @@ class InteractionManager extends EventEmitter {
   #sweep() {
     this.#sweepStep = null;
     if (this.#closed) return;
+    if (this.#observer !== null) this.#observer.guard();
     const report = native.sweepStale(this.#handle, clock(), SETTLE_CHUNK);
     if (report[1] === 1) {
       this.#sweepStep = setImmediate(onSweep, this.#weak);
@@ -326,6 +333,7 @@ class InteractionManager extends EventEmitter {
 
   removeSession(sessionId) {
     if (!sessionId || typeof sessionId !== 'string') return;
+    if (this.#observer !== null) this.#observer.guard();
     const report = native.removeSession(this.#handle, sessionId, clock());
     this.#log('removeSession', sessionId, report[1]);
     this.#settled.apply(report, undefined);
