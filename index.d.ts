@@ -228,8 +228,11 @@ export function resetInteractionManager(): void;
  */
 export function configureInteractionManager(options: InteractionManagerOptions): void;
 
-/** Cluster mode's errors: Redis cannot be reached now, or it refused a command (a bug). */
-export type ClusterErrorCode = 'REDIS_UNAVAILABLE' | 'REDIS_ERROR';
+/**
+ * Cluster mode's errors: Redis cannot be reached now, it refused a command (a bug), or (from
+ * `connect`) another live process has this `instanceId`.
+ */
+export type ClusterErrorCode = 'REDIS_UNAVAILABLE' | 'REDIS_ERROR' | 'INSTANCE_ID_IN_USE';
 
 /** What cluster mode's `connect` and `getPendingInteractions` reject with (at run time also an `InteractionError`). */
 export class ClusterError extends Error {
@@ -244,7 +247,12 @@ export interface ClusterOptions extends InteractionManagerOptions {
   redisUrl: string;
   /** Key prefix shared by the processes of one cluster. Default `'interactions'`. */
   prefix?: string;
-  /** This process's id (no `:`). Default: a random UUID. */
+  /**
+   * This process's id (no `:`). Default: a random UUID. One live process per id: a restart with
+   * the same id reaps the previous one's interactions (`OWNER_GONE`) at connect, after waiting
+   * up to `ownerTimeoutMs` for its liveness to lapse; a live one's makes `connect` reject
+   * (`INSTANCE_ID_IN_USE`).
+   */
   instanceId?: string;
   /** How often this process renews its liveness and reaps dead owners. Default 1000. */
   heartbeatMs?: number;
@@ -268,7 +276,10 @@ export type ClusterAnswerResult =
 export interface ClusterInteractionManager extends InteractionEmitter {}
 export class ClusterInteractionManager {
   private constructor();
-  /** Connects; rejects with a `ClusterError` of code `REDIS_UNAVAILABLE` if Redis cannot be reached. */
+  /**
+   * Connects; rejects with a `ClusterError` of code `REDIS_UNAVAILABLE` if Redis cannot be
+   * reached, `INSTANCE_ID_IN_USE` if another live process has this `instanceId`.
+   */
   static connect(options: ClusterOptions): Promise<ClusterInteractionManager>;
   /** This process's id in the cluster. */
   readonly instanceId: string;

@@ -18,8 +18,11 @@ const { askerKey, shareable, parse, answerPayload, Writes, eachDelivery } = requ
 
 // A record with no deadline still expires from Redis a day after its owner last renewed it.
 const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
-// Longest wait for a native call's answer: its commands give up after 2 s (4 s for close).
+// Longest wait for a native call's answer: its commands give up after 2 s (4 s for close;
+// `start` may also wait for a previous incarnation's liveness key, see #startTimeout).
 const CALL_TIMEOUT_MS = 10_000;
+// The codes of a failed call's delivery (src/cluster/error.rs ClusterError::code).
+const FAILURES = new Set(['REDIS_UNAVAILABLE', 'REDIS_ERROR', 'INSTANCE_ID_IN_USE']);
 const CONSTRUCTING = Symbol('connect');
 
 // Where the claim script sent an answer (src/cluster/scripts.rs).
@@ -51,14 +54,19 @@ class ClusterInteractionManager extends EventEmitter {
   // This process's pending interactions: id -> sessionId.
   #owned = new Map();
 
+  // `start` waits at most ownerTimeoutMs + heartbeatMs + 1 s for a previous incarnation's
+  // liveness key to expire (src/cluster/mod.rs take_id), besides its commands.
+  #startTimeout;
+
   /**
    * Connects to Redis and returns a manager whose interactions are shared with every process
-   * connected with the same prefix. Rejects with code REDIS_UNAVAILABLE if Redis cannot be reached.
+   * connected with the same prefix. Rejects with code REDIS_UNAVAILABLE if Redis cannot be
+   * reached, INSTANCE_ID_IN_USE if another live process has this instanceId.
    */
   static async connect(options = {}) {
     const im = new ClusterInteractionManager(CONSTRUCTING, options);
     try {
-      await im.#call('start');
+      await im.#callWithin(im.#startTimeout, 'start');
     } catch (err) {
       im.#closed = true;
       im.#local.shutdown();
@@ -85,6 +93,7 @@ class ClusterInteractionManager extends EventEmitter {
     this.#writes = new Writes(this.#link, local.requireSessionMatch);
     this.#timeoutMs = local.interactionTimeoutMs;
     this.#slackMs = link.ownerTimeoutMs + link.heartbeatMs;
+    this.#startTimeout = CALL_TIMEOUT_MS + this.#slackMs + 1000;
     this.#defaultTtl = this.#ttl(undefined, undefined);
     this.#logger = local.logger ?? defaultLogger().logger;
     this.#throttle = new Throttle(this.#logger);
@@ -253,12 +262,16 @@ class ClusterInteractionManager extends EventEmitter {
   // the answer is due, a timer keeps the process alive (as any pending I/O would) and bounds
   // the wait: commands time out after 2 s on the native side, so this one only fires on a bug.
   #call(method, ...args) {
+    return this.#callWithin(CALL_TIMEOUT_MS, method, ...args);
+  }
+
+  #callWithin(ms, method, ...args) {
     const call = (this.#nextCall = (this.#nextCall + 1) >>> 0);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#calls.delete(call);
-        reject(new ClusterError(`Redis: no answer to ${method} within ${CALL_TIMEOUT_MS} ms`, 'REDIS_UNAVAILABLE'));
-      }, CALL_TIMEOUT_MS);
+        reject(new ClusterError(`Redis: no answer to ${method} within ${ms} ms`, 'REDIS_UNAVAILABLE'));
+      }, ms);
       this.#calls.set(call, { resolve, reject, timer });
       try {
         this.#link[method](call, ...args);
@@ -290,7 +303,7 @@ class ClusterInteractionManager extends EventEmitter {
   }
 
   #apply(kind, a, v) {
-    if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'REDIS_UNAVAILABLE' && kind !== 'REDIS_ERROR') return;
+    if (this.#closed && kind !== 'event' && kind !== 'reply' && !FAILURES.has(kind)) return;
     switch (kind) {
       case 'event':
         this.emit(a, parse(v));
@@ -316,10 +329,14 @@ class ClusterInteractionManager extends EventEmitter {
       case 'reply':
         this.#answered(a, true, v);
         break;
-      // A failed call: the delivery's kind is its error code.
+      // A failed call: the delivery's kind is its error code; the message says why (a Redis
+      // failure's, `Redis: <why>`).
       case 'REDIS_UNAVAILABLE':
       case 'REDIS_ERROR':
         this.#answered(a, false, new ClusterError(`Redis: ${v}`, kind));
+        break;
+      case 'INSTANCE_ID_IN_USE':
+        this.#answered(a, false, new ClusterError(v, kind));
         break;
       case 'state':
         if (a === 'down') this.#logger.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);

@@ -144,7 +144,9 @@ function readClusterOptions(options, newId) {
   const ownerTimeout = checkPositive('ownerTimeoutMs', ownerTimeoutMs, CLUSTER_DEFAULTS.ownerTimeoutMs);
   if (ownerTimeout <= heartbeat) throw clusterError('ownerTimeoutMs must be longer than heartbeatMs (a live process would be taken for dead)');
   const local = readOptions(rest);
-  return { link: { redisUrl, prefix, instanceId, heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout, tlsCa }, local, rest };
+  // `incarnation`: this connect's token (src/cluster/keys.rs), told apart from any other connect
+  // with the same instanceId.
+  return { link: { redisUrl, prefix, instanceId, incarnation: newId(), heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout, tlsCa }, local, rest };
 }
 
 module.exports = { DEFAULTS, ENVIRONMENT, readOptions, readClusterOptions, checkMillis, fromEnvironment };
