@@ -260,6 +260,12 @@ export interface ClusterOptions extends InteractionManagerOptions {
   ownerTimeoutMs?: number;
   /** For `rediss://`: the CA certificate(s), PEM, to check the server against instead of the system's store. */
   tls?: { ca: string | Uint8Array };
+  /**
+   * The largest payload that may cross processes, in UTF-8 bytes: the JSON of `{ data, metadata }`
+   * of a request, of a response, or a reject reason. Larger ones reject with a TypeError naming
+   * the limit, before anything is registered or sent. Default 1048576 (1 MiB).
+   */
+  maxPayloadBytes?: number;
 }
 
 /** Cluster answers: today's shapes, plus Redis being unreachable and an owner that died. */
@@ -283,7 +289,7 @@ export class ClusterInteractionManager {
   static connect(options: ClusterOptions): Promise<ClusterInteractionManager>;
   /** This process's id in the cluster. */
   readonly instanceId: string;
-  /** As `InteractionManager`; `data`, `metadata` (but `abortSignal`) and the response must be JSON-serialisable, or the Promise rejects with a TypeError. */
+  /** As `InteractionManager`; `data`, `metadata` (but `abortSignal`) and the response must be JSON-serialisable and within `maxPayloadBytes`, or the Promise rejects with a TypeError. */
   requestInteraction<R = unknown, D = unknown, M = Record<string, unknown>>(request: InteractionRequest<D, M>): Promise<R>;
   resolveInteraction(interactionId: unknown, response?: unknown, requestingSessionId?: string | null): Promise<ClusterAnswerResult>;
   rejectInteraction(interactionId: unknown, reason?: unknown): Promise<ClusterAnswerResult>;

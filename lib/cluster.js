@@ -46,6 +46,8 @@ class ClusterInteractionManager extends EventEmitter {
   #timeoutMs;
   #slackMs;
   #defaultTtl;
+  // connect's maxPayloadBytes: the largest data + metadata, response or reason that may cross.
+  #maxPayload;
   #closed = false;
   #closing = null;
   // Calls waiting for the native side's answer: call id -> { resolve, reject, timer }.
@@ -78,7 +80,7 @@ class ClusterInteractionManager extends EventEmitter {
   constructor(token, options) {
     if (token !== CONSTRUCTING) throw new TypeError('use `await ClusterInteractionManager.connect(options)`');
     super();
-    const { link, local, rest } = readClusterOptions(options, randomUUID);
+    const { link, local, rest, maxPayloadBytes } = readClusterOptions(options, randomUUID);
     const weak = new WeakRef(this);
     try {
       this.#link = new native.RedisLink(link, (batch) => {
@@ -91,6 +93,7 @@ class ClusterInteractionManager extends EventEmitter {
     }
     this.#local = new InteractionManager(rest);
     this.#writes = new Writes(this.#link, local.requireSessionMatch);
+    this.#maxPayload = maxPayloadBytes;
     this.#timeoutMs = local.interactionTimeoutMs;
     this.#slackMs = link.ownerTimeoutMs + link.heartbeatMs;
     this.#startTimeout = CALL_TIMEOUT_MS + this.#slackMs + 1000;
@@ -127,7 +130,7 @@ class ClusterInteractionManager extends EventEmitter {
     if (request !== null && typeof request === 'object' && !this.#closed) {
       try {
         const ttl = request.timeoutMs === undefined && request.maxTotalMs === undefined ? this.#defaultTtl : this.#ttl(request.timeoutMs, request.maxTotalMs);
-        shared = { json: shareable(request), ttl };
+        shared = { json: shareable(request, this.#maxPayload), ttl };
       } catch (err) {
         return Promise.reject(err);
       }
@@ -161,9 +164,10 @@ class ClusterInteractionManager extends EventEmitter {
   async #answer(id, kind, value, asker) {
     const local = () => (kind === 'resolve' ? this.#local.resolveInteraction(id, value, asker) : this.#local.rejectInteraction(id, value));
     if (typeof id !== 'string' || this.#closed) return local();
+    // Checked (JSON, maxPayloadBytes: a TypeError) before anything is sent, Redis up or not.
+    const payload = answerPayload(kind, value, reasonText, this.#maxPayload);
     const owned = this.#owned.has(id);
     if (!this.#link.isUp()) return owned ? local() : { success: false, error: 'REDIS_UNAVAILABLE' };
-    const payload = answerPayload(kind, value, reasonText);
     let claimed;
     try {
       claimed = Number(await this.#call('claim', id, askerKey(asker), kind, payload));

@@ -7,6 +7,7 @@ async function host(): Promise<void> {
     redisUrl: 'redis://app:secret@127.0.0.1:6379/0',
     prefix: 'interactions',
     instanceId: 'web-1',
+    maxPayloadBytes: 256 * 1024,
     heartbeatMs: 1000,
     ownerTimeoutMs: 5000,
     interactionTimeoutMs: 60_000,
@@ -35,6 +36,8 @@ async function host(): Promise<void> {
   await ClusterInteractionManager.connect({ redisUrl: 'redis://127.0.0.1', instanceId: 'web-1' }).catch((err: unknown) => {
     if (err instanceof ClusterError && err.code === 'INSTANCE_ID_IN_USE') console.log('web-1 is running already');
   });
+  // @ts-expect-error: maxPayloadBytes is a number of bytes
+  await ClusterInteractionManager.connect({ redisUrl: 'redis://127.0.0.1', maxPayloadBytes: '1mb' });
   // @ts-expect-error: redisUrl is required
   await ClusterInteractionManager.connect({ prefix: 'x' });
   // @ts-expect-error: created by connect(), not new
