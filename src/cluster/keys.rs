@@ -24,7 +24,8 @@
 pub const EVENTS_MAXLEN: u32 = 10_000;
 /// The events stream disappears this long after its last event.
 pub const EVENTS_TTL_MS: u64 = 10 * 60 * 1000;
-/// Routed deliveries kept in an owner's inbox stream.
+/// Routed deliveries an owner's inbox stream may hold. Its reader trims what it has read
+/// (`lua/trim.lua`), so this cap is only a backstop for an owner that stopped reading.
 pub const INBOX_MAXLEN: u32 = 100_000;
 
 /// The keys of one link: its prefix, and this process (owner) in it. The keys every write

@@ -7,7 +7,7 @@
 use super::keys::{Keys, EVENTS_MAXLEN, EVENTS_TTL_MS, INBOX_MAXLEN};
 use super::wire::{self, Record};
 use napi_derive::napi;
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::{Cmd, ErrorKind, FromRedisValue, Pipeline, RedisError, ServerErrorKind, Value};
 use std::time::Duration;
 
@@ -29,10 +29,11 @@ enum Script {
     Hello,
     Beat,
     Leave,
+    Trim,
 }
 
 /// The bodies, in `Script` order.
-const BODIES: [&str; 13] = [
+const BODIES: [&str; 14] = [
     include_str!("lua/publish.lua"),
     include_str!("lua/end.lua"),
     include_str!("lua/refresh.lua"),
@@ -46,6 +47,7 @@ const BODIES: [&str; 13] = [
     include_str!("lua/hello.lua"),
     include_str!("lua/beat.lua"),
     include_str!("lua/leave.lua"),
+    include_str!("lua/trim.lua"),
 ];
 
 /// What a claim (or a touch, which answers 0, 1 or 2) did, as JS reads it:
@@ -111,7 +113,7 @@ impl Scripts {
     }
 
     /// Loads every script: at start, and again after a server answered NOSCRIPT (it restarted).
-    pub async fn load(&self, conn: &mut ConnectionManager) -> Result<(), RedisError> {
+    pub async fn load(&self, conn: &mut impl ConnectionLike) -> Result<(), RedisError> {
         let mut pipe = redis::pipe();
         for (code, _) in &self.scripts {
             pipe.cmd("SCRIPT").arg("LOAD").arg(code).ignore();
@@ -362,6 +364,13 @@ impl Scripts {
     pub fn leave(&self, k: &Keys) -> Cmd {
         let mut cmd = self.call(Script::Leave, &[&k.my_node, &k.my_inbox]);
         cmd.arg(&k.incarnation);
+        cmd
+    }
+
+    /// `trim.lua`: drops the inbox entries before `keep` (the first id not read yet).
+    pub fn trim(&self, k: &Keys, keep: &str) -> Cmd {
+        let mut cmd = self.call(Script::Trim, &[&k.my_node, &k.my_inbox]);
+        cmd.arg(&k.incarnation).arg(keep);
         cmd
     }
 }
