@@ -309,7 +309,6 @@ impl Inner {
                 Hello::Held {
                     holder,
                     expires_at: Some(at),
-                    ..
                 } => (holder, at),
                 Hello::Held { .. } => return in_use("its liveness key has no expiry"),
             };

@@ -380,18 +380,18 @@ impl Scripts {
 pub enum Hello {
     /// The instance id is this incarnation's now.
     Taken,
-    /// Another incarnation holds it: its token, when its liveness key expires (ms since the
-    /// epoch, by the server's clock; `None`: never) and in how many ms.
+    /// Another incarnation holds it: its token and when its liveness key expires (ms since the
+    /// epoch, by the server's clock; `None`: never).
     Held {
         holder: String,
         expires_at: Option<i64>,
-        ttl_ms: i64,
     },
 }
 
 impl FromRedisValue for Hello {
     fn from_redis_value(v: Value) -> Result<Self, redis::ParsingError> {
-        let (taken, holder, expires_at, ttl_ms): (i64, String, i64, i64) =
+        // The fourth, the key's PTTL, is for a reader of the script's answer (redis-cli).
+        let (taken, holder, expires_at, _pttl): (i64, String, i64, i64) =
             FromRedisValue::from_redis_value(v)?;
         Ok(if taken == 1 {
             Hello::Taken
@@ -399,7 +399,6 @@ impl FromRedisValue for Hello {
             Hello::Held {
                 holder,
                 expires_at: (expires_at >= 0).then_some(expires_at),
-                ttl_ms,
             }
         })
     }
