@@ -228,8 +228,11 @@ export function resetInteractionManager(): void;
  */
 export function configureInteractionManager(options: InteractionManagerOptions): void;
 
-/** Cluster mode's errors: Redis cannot be reached now, or it refused a command (a bug). */
-export type ClusterErrorCode = 'REDIS_UNAVAILABLE' | 'REDIS_ERROR';
+/**
+ * Cluster mode's errors: Redis cannot be reached now, it refused a command (a bug), or (from
+ * `connect`) another live process has this `instanceId`.
+ */
+export type ClusterErrorCode = 'REDIS_UNAVAILABLE' | 'REDIS_ERROR' | 'INSTANCE_ID_IN_USE';
 
 /** What cluster mode's `connect` and `getPendingInteractions` reject with (at run time also an `InteractionError`). */
 export class ClusterError extends Error {
@@ -244,7 +247,12 @@ export interface ClusterOptions extends InteractionManagerOptions {
   redisUrl: string;
   /** Key prefix shared by the processes of one cluster. Default `'interactions'`. */
   prefix?: string;
-  /** This process's id (no `:`). Default: a random UUID. */
+  /**
+   * This process's id (no `:`). Default: a random UUID. One live process per id: a restart with
+   * the same id reaps the previous one's interactions (`OWNER_GONE`) at connect, after waiting
+   * up to `ownerTimeoutMs` for its liveness to lapse; a live one's makes `connect` reject
+   * (`INSTANCE_ID_IN_USE`).
+   */
   instanceId?: string;
   /** How often this process renews its liveness and reaps dead owners. Default 1000. */
   heartbeatMs?: number;
@@ -252,6 +260,12 @@ export interface ClusterOptions extends InteractionManagerOptions {
   ownerTimeoutMs?: number;
   /** For `rediss://`: the CA certificate(s), PEM, to check the server against instead of the system's store. */
   tls?: { ca: string | Uint8Array };
+  /**
+   * The largest payload that may cross processes, in UTF-8 bytes: the JSON of `{ data, metadata }`
+   * of a request, of a response, or a reject reason. Larger ones reject with a TypeError naming
+   * the limit, before anything is registered or sent. Default 1048576 (1 MiB).
+   */
+  maxPayloadBytes?: number;
 }
 
 /**
@@ -273,11 +287,14 @@ export type ClusterAnswerResult =
 export interface ClusterInteractionManager extends InteractionEmitter {}
 export class ClusterInteractionManager {
   private constructor();
-  /** Connects; rejects with a `ClusterError` of code `REDIS_UNAVAILABLE` if Redis cannot be reached. */
+  /**
+   * Connects; rejects with a `ClusterError` of code `REDIS_UNAVAILABLE` if Redis cannot be
+   * reached, `INSTANCE_ID_IN_USE` if another live process has this `instanceId`.
+   */
   static connect(options: ClusterOptions): Promise<ClusterInteractionManager>;
   /** This process's id in the cluster. */
   readonly instanceId: string;
-  /** As `InteractionManager`; `data`, `metadata` (but `abortSignal`) and the response must be JSON-serialisable, or the Promise rejects with a TypeError. */
+  /** As `InteractionManager`; `data`, `metadata` (but `abortSignal`) and the response must be JSON-serialisable and within `maxPayloadBytes`, or the Promise rejects with a TypeError. */
   requestInteraction<R = unknown, D = unknown, M = Record<string, unknown>>(request: InteractionRequest<D, M>): Promise<R>;
   resolveInteraction(interactionId: unknown, response?: unknown, requestingSessionId?: string | null): Promise<ClusterAnswerResult>;
   rejectInteraction(interactionId: unknown, reason?: unknown): Promise<ClusterAnswerResult>;

@@ -19,8 +19,11 @@ const { askerKey, shareable, parse, answerPayload, routed, unrouted, Writes, eac
 
 // A record with no deadline still expires from Redis a day after its owner last renewed it.
 const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
-// Longest wait for a native call's answer: its commands give up after 2 s (4 s for close).
+// Longest wait for a native call's answer: its commands give up after 2 s (4 s for close;
+// `start` may also wait for a previous incarnation's liveness key, see #startTimeout).
 const CALL_TIMEOUT_MS = 10_000;
+// The codes of a failed call's delivery (src/cluster/error.rs ClusterError::code).
+const FAILURES = new Set(['REDIS_UNAVAILABLE', 'REDIS_ERROR', 'INSTANCE_ID_IN_USE']);
 const CONSTRUCTING = Symbol('connect');
 
 // Where the claim script sent an answer (src/cluster/scripts.rs).
@@ -44,6 +47,8 @@ class ClusterInteractionManager extends EventEmitter {
   #timeoutMs;
   #slackMs;
   #defaultTtl;
+  // connect's maxPayloadBytes: the largest data + metadata, response or reason that may cross.
+  #maxPayload;
   #closed = false;
   #closing = null;
   // Calls waiting for the native side's answer: call id -> { resolve, reject, timer }.
@@ -54,14 +59,19 @@ class ClusterInteractionManager extends EventEmitter {
   // This process's pending interactions: id -> sessionId.
   #owned = new Map();
 
+  // `start` waits at most ownerTimeoutMs + heartbeatMs + 1 s for a previous incarnation's
+  // liveness key to expire (src/cluster/mod.rs take_id), besides its commands.
+  #startTimeout;
+
   /**
    * Connects to Redis and returns a manager whose interactions are shared with every process
-   * connected with the same prefix. Rejects with code REDIS_UNAVAILABLE if Redis cannot be reached.
+   * connected with the same prefix. Rejects with code REDIS_UNAVAILABLE if Redis cannot be
+   * reached, INSTANCE_ID_IN_USE if another live process has this instanceId.
    */
   static async connect(options = {}) {
     const im = new ClusterInteractionManager(CONSTRUCTING, options);
     try {
-      await im.#call('start');
+      await im.#callWithin(im.#startTimeout, 'start');
     } catch (err) {
       im.#closed = true;
       im.#local.shutdown();
@@ -73,7 +83,7 @@ class ClusterInteractionManager extends EventEmitter {
   constructor(token, options) {
     if (token !== CONSTRUCTING) throw new TypeError('use `await ClusterInteractionManager.connect(options)`');
     super();
-    const { link, local, rest } = readClusterOptions(options, randomUUID);
+    const { link, local, rest, maxPayloadBytes } = readClusterOptions(options, randomUUID);
     const weak = new WeakRef(this);
     try {
       this.#link = new native.RedisLink(link, (batch) => {
@@ -86,10 +96,12 @@ class ClusterInteractionManager extends EventEmitter {
     }
     this.#local = new InteractionManager(rest);
     this.#writes = new Writes(this.#link, local.requireSessionMatch);
+    this.#maxPayload = maxPayloadBytes;
     this.#timeoutMs = local.interactionTimeoutMs;
     this.#slackMs = link.ownerTimeoutMs + link.heartbeatMs;
     // A live owner reads its inbox within a heartbeat; one that cannot is past its lease.
     this.#acks = new Acks(link.ownerTimeoutMs + link.heartbeatMs);
+    this.#startTimeout = CALL_TIMEOUT_MS + this.#slackMs + 1000;
     this.#defaultTtl = this.#ttl(undefined, undefined);
     this.#logger = local.logger ?? defaultLogger().logger;
     this.#throttle = new Throttle(this.#logger);
@@ -124,7 +136,7 @@ class ClusterInteractionManager extends EventEmitter {
     if (request !== null && typeof request === 'object' && !this.#closed) {
       try {
         const ttl = request.timeoutMs === undefined && request.maxTotalMs === undefined ? this.#defaultTtl : this.#ttl(request.timeoutMs, request.maxTotalMs);
-        shared = { json: shareable(request), ttl };
+        shared = { json: shareable(request, this.#maxPayload), ttl };
       } catch (err) {
         return Promise.reject(err);
       }
@@ -161,11 +173,13 @@ class ClusterInteractionManager extends EventEmitter {
   async #answer(id, kind, value, asker) {
     const local = () => (kind === 'resolve' ? this.#local.resolveInteraction(id, value, asker) : this.#local.rejectInteraction(id, value));
     if (typeof id !== 'string' || this.#closed) return local();
+    // Checked (JSON, maxPayloadBytes: a TypeError) before anything is sent, Redis up or not.
+    const answer = answerPayload(kind, value, reasonText, this.#maxPayload);
     const owned = this.#owned.has(id);
     if (!this.#link.isUp()) return owned ? local() : { success: false, error: 'REDIS_UNAVAILABLE' };
     // Awaited before the claim is sent: the acknowledgement may come before the claim's reply.
     const { ticket, acked } = this.#acks.open();
-    const payload = routed(this.#id, ticket, answerPayload(kind, value, reasonText));
+    const payload = routed(this.#id, ticket, answer);
     let claimed;
     try {
       claimed = Number(await this.#call('claim', id, askerKey(asker), kind, payload));
@@ -278,12 +292,16 @@ class ClusterInteractionManager extends EventEmitter {
   // the answer is due, a timer keeps the process alive (as any pending I/O would) and bounds
   // the wait: commands time out after 2 s on the native side, so this one only fires on a bug.
   #call(method, ...args) {
+    return this.#callWithin(CALL_TIMEOUT_MS, method, ...args);
+  }
+
+  #callWithin(ms, method, ...args) {
     const call = (this.#nextCall = (this.#nextCall + 1) >>> 0);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#calls.delete(call);
-        reject(new ClusterError(`Redis: no answer to ${method} within ${CALL_TIMEOUT_MS} ms`, 'REDIS_UNAVAILABLE'));
-      }, CALL_TIMEOUT_MS);
+        reject(new ClusterError(`Redis: no answer to ${method} within ${ms} ms`, 'REDIS_UNAVAILABLE'));
+      }, ms);
       this.#calls.set(call, { resolve, reject, timer });
       try {
         this.#link[method](call, ...args);
@@ -315,7 +333,7 @@ class ClusterInteractionManager extends EventEmitter {
   }
 
   #apply(kind, a, v) {
-    if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'ack' && kind !== 'REDIS_UNAVAILABLE' && kind !== 'REDIS_ERROR') return;
+    if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'ack' && !FAILURES.has(kind)) return;
     switch (kind) {
       case 'event':
         this.emit(a, parse(v));
@@ -342,10 +360,14 @@ class ClusterInteractionManager extends EventEmitter {
       case 'reply':
         this.#answered(a, true, v);
         break;
-      // A failed call: the delivery's kind is its error code.
+      // A failed call: the delivery's kind is its error code; the message says why (a Redis
+      // failure's, `Redis: <why>`).
       case 'REDIS_UNAVAILABLE':
       case 'REDIS_ERROR':
         this.#answered(a, false, new ClusterError(`Redis: ${v}`, kind));
+        break;
+      case 'INSTANCE_ID_IN_USE':
+        this.#answered(a, false, new ClusterError(v, kind));
         break;
       case 'state':
         if (a === 'down') this.#logger.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);

@@ -18,7 +18,7 @@ class InteractionError extends Error {
   }
 }
 
-// Cluster mode's errors (REDIS_UNAVAILABLE, REDIS_ERROR): an InteractionError too, so a host's
+// Cluster mode's errors (REDIS_UNAVAILABLE, REDIS_ERROR, INSTANCE_ID_IN_USE): an InteractionError too, so a host's
 // `instanceof InteractionError` checks keep catching them.
 class ClusterError extends InteractionError {}
 

@@ -107,7 +107,9 @@ function fromEnvironment(env = process.env) {
 
 // ---- cluster mode's own options (ClusterInteractionManager.connect) ----------------------
 
-const CLUSTER_DEFAULTS = Object.freeze({ prefix: 'interactions', heartbeatMs: 1000, ownerTimeoutMs: 5000 });
+// maxPayloadBytes: the largest `data` + `metadata` (as JSON), response (as JSON) or reject reason
+// that may cross processes, in UTF-8 bytes.
+const CLUSTER_DEFAULTS = Object.freeze({ prefix: 'interactions', heartbeatMs: 1000, ownerTimeoutMs: 5000, maxPayloadBytes: 1024 * 1024 });
 
 function clusterError(text) {
   return new TypeError(`ClusterInteractionManager.connect: ${text}`);
@@ -129,13 +131,20 @@ function checkTls(tls, url) {
   return Buffer.from(ca);
 }
 
+function checkBytes(name, value, fallback) {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0 || value > 2 ** 31 - 1) throw clusterError(`${name} must be a positive integer of bytes (at most 2147483647)`);
+  return value;
+}
+
 /**
  * Checks connect's options: `link` for the native RedisLink, `local` (the InteractionManager
- * options, checked) and `rest` (as given, for the local manager). A bad one throws a TypeError.
+ * options, checked), `rest` (as given, for the local manager) and `maxPayloadBytes`. A bad one
+ * throws a TypeError.
  */
 function readClusterOptions(options, newId) {
   if (options === null || typeof options !== 'object') throw new TypeError('ClusterInteractionManager.connect expects an options object');
-  const { redisUrl, prefix = CLUSTER_DEFAULTS.prefix, instanceId = newId(), heartbeatMs, ownerTimeoutMs, tls, ...rest } = options;
+  const { redisUrl, prefix = CLUSTER_DEFAULTS.prefix, instanceId = newId(), heartbeatMs, ownerTimeoutMs, tls, maxPayloadBytes, ...rest } = options;
   if (typeof redisUrl !== 'string' || !/^rediss?:\/\//.test(redisUrl)) throw clusterError('redisUrl must be a redis:// or rediss:// URL');
   const tlsCa = checkTls(tls, redisUrl);
   if (typeof prefix !== 'string' || prefix === '') throw clusterError('prefix must be a non-empty string');
@@ -143,8 +152,11 @@ function readClusterOptions(options, newId) {
   const heartbeat = checkPositive('heartbeatMs', heartbeatMs, CLUSTER_DEFAULTS.heartbeatMs);
   const ownerTimeout = checkPositive('ownerTimeoutMs', ownerTimeoutMs, CLUSTER_DEFAULTS.ownerTimeoutMs);
   if (ownerTimeout <= heartbeat) throw clusterError('ownerTimeoutMs must be longer than heartbeatMs (a live process would be taken for dead)');
+  const maxBytes = checkBytes('maxPayloadBytes', maxPayloadBytes, CLUSTER_DEFAULTS.maxPayloadBytes);
   const local = readOptions(rest);
-  return { link: { redisUrl, prefix, instanceId, heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout, tlsCa }, local, rest };
+  // `incarnation`: this connect's token (src/cluster/keys.rs), told apart from any other connect
+  // with the same instanceId.
+  return { link: { redisUrl, prefix, instanceId, incarnation: newId(), heartbeatMs: heartbeat, ownerTimeoutMs: ownerTimeout, tlsCa }, local, rest, maxPayloadBytes: maxBytes };
 }
 
-module.exports = { DEFAULTS, ENVIRONMENT, readOptions, readClusterOptions, checkMillis, fromEnvironment };
+module.exports = { DEFAULTS, CLUSTER_DEFAULTS, ENVIRONMENT, readOptions, readClusterOptions, checkMillis, fromEnvironment };

@@ -6,6 +6,8 @@ async function host(): Promise<void> {
   const im = await ClusterInteractionManager.connect({
     redisUrl: 'redis://app:secret@127.0.0.1:6379/0',
     prefix: 'interactions',
+    instanceId: 'web-1',
+    maxPayloadBytes: 256 * 1024,
     heartbeatMs: 1000,
     ownerTimeoutMs: 5000,
     interactionTimeoutMs: 60_000,
@@ -31,6 +33,11 @@ async function host(): Promise<void> {
   }
   // @ts-expect-error: the answer is a Promise in cluster mode
   const sync: ClusterAnswerResult = im.resolveInteraction('id', 1);
+  await ClusterInteractionManager.connect({ redisUrl: 'redis://127.0.0.1', instanceId: 'web-1' }).catch((err: unknown) => {
+    if (err instanceof ClusterError && err.code === 'INSTANCE_ID_IN_USE') console.log('web-1 is running already');
+  });
+  // @ts-expect-error: maxPayloadBytes is a number of bytes
+  await ClusterInteractionManager.connect({ redisUrl: 'redis://127.0.0.1', maxPayloadBytes: '1mb' });
   // @ts-expect-error: redisUrl is required
   await ClusterInteractionManager.connect({ prefix: 'x' });
   // @ts-expect-error: created by connect(), not new

@@ -31,16 +31,26 @@ function toJson(what, value) {
   }
 }
 
+// What may cross processes is at most `maxBytes` (connect's maxPayloadBytes) in UTF-8: a TypeError
+// naming the limit otherwise. A UTF-16 unit is at most 3 UTF-8 bytes, so most payloads are not
+// counted.
+function withinLimit(what, text, maxBytes, json = true) {
+  if (text.length * 3 <= maxBytes) return text;
+  const bytes = Buffer.byteLength(text);
+  if (bytes > maxBytes) throw new TypeError(`cluster mode: the ${what} ${bytes} bytes${json ? ' as JSON' : ''}, over maxPayloadBytes (${maxBytes}); it must cross processes`);
+  return text;
+}
+
 // `"data":...,"metadata":...` of a request, as JSON, with the semantics of JSON.stringify (and of
 // the host's WebSocket messages): functions, symbols and undefined members are left out. What
-// JSON cannot hold (a BigInt, a cycle, a throwing toJSON) is a TypeError that says so.
-// `metadata.abortSignal` stays local.
-function shareable(request) {
+// JSON cannot hold (a BigInt, a cycle, a throwing toJSON), or a JSON of `{ data, metadata }`
+// longer than `maxBytes`, is a TypeError that says so. `metadata.abortSignal` stays local.
+function shareable(request, maxBytes) {
   let { data, metadata } = request;
   if (metadata === undefined) metadata = {};
   else if (metadata !== null && typeof metadata === 'object' && metadata.abortSignal !== undefined) metadata = { ...metadata, abortSignal: undefined };
   // `{"data":...,"metadata":...}` without its braces.
-  return toJson('data or metadata', { data, metadata }).slice(1, -1);
+  return withinLimit('data and metadata are', toJson('data or metadata', { data, metadata }), maxBytes).slice(1, -1);
 }
 
 /** A value that crossed as JSON; '' is undefined. */
@@ -48,10 +58,11 @@ function parse(json) {
   return json === '' ? undefined : JSON.parse(json);
 }
 
-/** The payload of a routed answer: a resolve's response as JSON, a reject's reason as text. */
-function answerPayload(kind, value, reasonText) {
-  if (kind !== 'resolve') return reasonText(value);
-  return value === undefined ? '' : (toJson('response', value) ?? '');
+/** The payload of a routed answer: a resolve's response as JSON, a reject's reason as text; a
+ * TypeError when it cannot be JSON or is longer than `maxBytes`. */
+function answerPayload(kind, value, reasonText, maxBytes) {
+  if (kind !== 'resolve') return withinLimit('reason is', reasonText(value), maxBytes, false);
+  return value === undefined ? '' : withinLimit('response is', toJson('response', value) ?? '', maxBytes);
 }
 
 // This turn's writes for the link, in order, as their fields (the op letters and fields are

@@ -25,6 +25,10 @@ pub enum ClusterError {
     /// Cluster mode's threads could not start; for the caller, Redis is out of reach.
     #[error("{0}")]
     Runtime(String),
+    /// At connect: another live process holds this instance id (its liveness key was renewed
+    /// while this connect waited). The message names the id and why.
+    #[error("{0}")]
+    InstanceIdInUse(String),
 }
 
 impl ClusterError {
@@ -36,6 +40,7 @@ impl ClusterError {
             ClusterError::Refused(_) | ClusterError::AlreadyStarted | ClusterError::Crashed(_) => {
                 "REDIS_ERROR"
             }
+            ClusterError::InstanceIdInUse(_) => "INSTANCE_ID_IN_USE",
         }
     }
 }

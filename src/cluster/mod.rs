@@ -21,9 +21,9 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
-use scripts::ClaimOutcome;
+use scripts::{ClaimOutcome, Hello};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
 use writer::Op;
 
@@ -33,12 +33,18 @@ type CallResult<T> = std::result::Result<T, ClusterError>;
 /// How long one command may wait for a connection or an answer before it fails with
 /// REDIS_UNAVAILABLE.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
+/// At connect, how far another incarnation's liveness key may seem to move (the server's clock
+/// read in a script, rounded to ms) before it counts as renewed.
+const RENEWED_MS: i64 = 5;
 
 #[napi(object)]
 pub struct LinkOptions {
     pub redis_url: String,
     pub prefix: String,
     pub instance_id: String,
+    /// This connect's token (a random UUID from JS), told apart from any other connect with the
+    /// same instance id (`keys.rs`).
+    pub incarnation: String,
     pub heartbeat_ms: u32,
     pub owner_timeout_ms: u32,
     /// For `rediss://`: the CA certificate(s) to trust, PEM, instead of the system's store.
@@ -87,7 +93,7 @@ impl RedisLink {
             .callee_handled::<false>()
             .build()?;
         let link = Link::new(
-            Keys::new(options.prefix, options.instance_id),
+            Keys::new(options.prefix, options.instance_id, options.incarnation),
             Duration::from_millis(options.heartbeat_ms.max(1).into()),
             Duration::from_millis(options.owner_timeout_ms.max(1).into()),
             deliver,
@@ -128,7 +134,9 @@ impl RedisLink {
         Ok(())
     }
 
-    /// Connects, loads the scripts, announces this process and starts the reader and writer.
+    /// Connects, loads the scripts, takes the instance id (`Inner::take_id`: may wait up to
+    /// ownerTimeoutMs plus a heartbeat) and starts the reader and writer. Fails with
+    /// INSTANCE_ID_IN_USE when another live process holds the id.
     #[napi(catch_unwind)]
     pub fn start(&self, call: u32) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
@@ -245,22 +253,15 @@ impl Inner {
         let link = &self.link;
         let k = &link.keys;
         link.scripts.load(&mut conn).await?;
-        let mut pipe = redis::pipe();
-        pipe.cmd("SET")
-            .arg(&k.my_node)
-            .arg(1)
-            .arg("PX")
-            .arg(link.owner_timeout.as_millis() as u64)
-            .ignore();
-        // An instance id used again after a crash: what its old inbox held is for dead promises.
-        pipe.cmd("DEL").arg(&k.my_inbox).ignore();
-        pipe.cmd("XREVRANGE")
+        self.take_id(&mut conn).await?;
+        let last: StreamRangeReply = redis::cmd("XREVRANGE")
             .arg(&k.events)
             .arg("+")
             .arg("-")
             .arg("COUNT")
-            .arg(1);
-        let (last,): (StreamRangeReply,) = pipe.query_async(&mut conn).await?;
+            .arg(1)
+            .query_async(&mut conn)
+            .await?;
         let cursor = reader::Cursor {
             inbox: "0-0".into(),
             events: last
@@ -278,6 +279,54 @@ impl Inner {
             self.stop.subscribe(),
         ));
         Ok(())
+    }
+
+    /// Takes this process's instance id for its incarnation (`lua/hello.lua`), which reaps what a
+    /// previous incarnation left. When another incarnation's liveness key is there, it is
+    /// watched: if it expires (a previous incarnation that died without close), the id is taken;
+    /// if it is renewed (a live process's heartbeat moves its expiry forward) or another connect
+    /// takes it meanwhile, INSTANCE_ID_IN_USE. A live holder is found within about one of its
+    /// heartbeats; a dead one's key lives at most its ownerTimeoutMs. This waits at most this
+    /// process's ownerTimeoutMs plus a heartbeat and a second; a key that outlives that is taken
+    /// as in use.
+    async fn take_id(&self, conn: &mut ConnectionManager) -> CallResult<()> {
+        let link = &self.link;
+        let k = &link.keys;
+        let poll =
+            (link.heartbeat / 4).clamp(Duration::from_millis(10), Duration::from_millis(100));
+        let give_up = Instant::now() + link.owner_timeout + link.heartbeat + Duration::from_secs(1);
+        let in_use = |why: &str| {
+            Err(ClusterError::InstanceIdInUse(format!(
+                "instanceId {:?} is in use by another live process ({why}); give each process its own instanceId",
+                k.me
+            )))
+        };
+        let mut first: Option<(String, i64)> = None;
+        loop {
+            let cmd = link.scripts.hello(k, link.owner_timeout, writer::now_ms());
+            let (holder, expires_at) = match link.scripts.invoke::<Hello>(conn, &cmd).await? {
+                Hello::Taken => return Ok(()),
+                Hello::Held {
+                    holder,
+                    expires_at: Some(at),
+                } => (holder, at),
+                Hello::Held { .. } => return in_use("its liveness key has no expiry"),
+            };
+            match &first {
+                None => first = Some((holder, expires_at)),
+                Some((h, _)) if *h != holder => {
+                    return in_use("another connect took it while this one waited")
+                }
+                Some((_, at)) if expires_at > at + RENEWED_MS => {
+                    return in_use("its liveness key was renewed while this connect waited")
+                }
+                Some(_) => {}
+            }
+            if Instant::now() >= give_up {
+                return in_use("its liveness key did not expire within ownerTimeoutMs");
+            }
+            tokio::time::sleep(poll).await;
+        }
     }
 
     /// Runs one script call; an outage also marks the link down.

@@ -1,13 +1,15 @@
 //! The task that reads this process's inbox (answers routed to its interactions) and the shared
 //! events stream, on a connection of its own (XREAD BLOCK holds a connection), and hands each
-//! batch to JS. It resumes from the last id it saw, so a dropped connection loses nothing.
+//! batch to JS. It resumes from the last id it saw, so a dropped connection loses nothing. What
+//! it has read from the inbox and handed to JS is trimmed (`lua/trim.lua`, up to that last id,
+//! in the same round trip as the next XREAD), so the inbox holds only what is unread.
 
 use super::error::unavailable;
 use super::link::Link;
 use super::wire;
 use redis::aio::MultiplexedConnection;
 use redis::streams::StreamReadReply;
-use redis::{AsyncConnectionConfig, Client};
+use redis::{AsyncConnectionConfig, Client, FromRedisValue, RedisError, Value};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -32,6 +34,9 @@ pub async fn run(link: Arc<Link>, client: Client, mut at: Cursor, mut stop: watc
         .set_connection_timeout(Some(Duration::from_secs(2)))
         .set_response_timeout(Some(block + Duration::from_secs(3)));
     let mut conn: Option<MultiplexedConnection> = None;
+    // The first inbox id to keep once the entries read so far are trimmed; None: nothing to trim.
+    let mut trim: Option<String> = None;
+    let mut reload = false;
     loop {
         if *stop.borrow() {
             return;
@@ -69,12 +74,44 @@ pub async fn run(link: Arc<Link>, client: Client, mut at: Cursor, mut stop: watc
             .arg(events)
             .arg(&at.inbox)
             .arg(&at.events);
+        // The trim of what was read before, then the read: one round trip, in this order.
+        let mut pipe = redis::pipe();
+        pipe.ignore_errors();
+        let trimming = trim.clone();
+        if let Some(keep) = &trimming {
+            pipe.add_command(link.scripts.trim(&link.keys, keep));
+        }
+        pipe.add_command(cmd);
         let read = tokio::select! {
-            r = cmd.query_async::<Option<StreamReadReply>>(c) => r,
+            r = pipe.query_async::<Vec<Value>>(c) => r,
             _ = stop.changed() => return,
         };
+        let read = read.and_then(|mut values| {
+            let reply = values.pop().unwrap_or(Value::Nil);
+            if trimming.is_some() {
+                match values.pop() {
+                    // Kept for the next round; a server that lost the scripts gets them again.
+                    Some(Value::ServerError(e)) if e.code() == "NOSCRIPT" => reload = true,
+                    Some(Value::ServerError(e)) => {
+                        link.report(format!("Redis inbox trim failed: {e:?}"))
+                    }
+                    _ => trim = None,
+                }
+            }
+            match reply {
+                Value::ServerError(e) => Err(RedisError::from(e)),
+                v => Option::<StreamReadReply>::from_redis_value(v).map_err(RedisError::from),
+            }
+        });
+        if std::mem::take(&mut reload) {
+            let _ = link.scripts.load(c).await;
+        }
         match read {
-            Ok(Some(reply)) => deliver(&link, reply, inbox, &mut at),
+            Ok(Some(reply)) => {
+                if deliver(&link, reply, inbox, &mut at) {
+                    trim = next_id(&at.inbox);
+                }
+            }
             Ok(None) => {}
             Err(e) => {
                 if unavailable(&e) {
@@ -112,9 +149,17 @@ async fn pause(stop: &mut watch::Receiver<bool>) -> bool {
     }
 }
 
+/// The stream id right after `id` (`<ms>-<seq + 1>`): the first to keep when `id` was read.
+fn next_id(id: &str) -> Option<String> {
+    let (ms, seq) = id.split_once('-')?;
+    let seq = seq.parse::<u64>().ok()?.checked_add(1)?;
+    Some(format!("{ms}-{seq}"))
+}
+
 /// Inbox entries go to JS as they are; events of other processes as `EVENT` deliveries (this
-/// process emitted its own already). See `wire.rs`.
-fn deliver(link: &Link, reply: StreamReadReply, inbox: &str, at: &mut Cursor) {
+/// process emitted its own already). See `wire.rs`. Whether inbox entries were read.
+fn deliver(link: &Link, reply: StreamReadReply, inbox: &str, at: &mut Cursor) -> bool {
+    let mut read_inbox = false;
     let mut batch = Vec::new();
     let field = |e: &redis::streams::StreamId, f: &str| e.get::<String>(f).unwrap_or_default();
     for key in reply.keys {
@@ -128,6 +173,7 @@ fn deliver(link: &Link, reply: StreamReadReply, inbox: &str, at: &mut Cursor) {
         }
         if let Some(last) = key.ids.last() {
             if from_inbox {
+                read_inbox = true;
                 at.inbox = last.id.clone();
             } else {
                 at.events = last.id.clone();
@@ -135,4 +181,5 @@ fn deliver(link: &Link, reply: StreamReadReply, inbox: &str, at: &mut Cursor) {
         }
     }
     link.tell(batch);
+    read_inbox
 }

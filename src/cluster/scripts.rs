@@ -7,7 +7,7 @@
 use super::keys::{Keys, EVENTS_MAXLEN, EVENTS_TTL_MS, INBOX_MAXLEN};
 use super::wire::{self, Record};
 use napi_derive::napi;
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::{Cmd, ErrorKind, FromRedisValue, Pipeline, RedisError, ServerErrorKind, Value};
 use std::time::Duration;
 
@@ -26,10 +26,14 @@ enum Script {
     List,
     Reap,
     Purge,
+    Hello,
+    Beat,
+    Leave,
+    Trim,
 }
 
 /// The bodies, in `Script` order.
-const BODIES: [&str; 10] = [
+const BODIES: [&str; 14] = [
     include_str!("lua/publish.lua"),
     include_str!("lua/end.lua"),
     include_str!("lua/refresh.lua"),
@@ -40,6 +44,10 @@ const BODIES: [&str; 10] = [
     include_str!("lua/list.lua"),
     include_str!("lua/reap.lua"),
     include_str!("lua/purge.lua"),
+    include_str!("lua/hello.lua"),
+    include_str!("lua/beat.lua"),
+    include_str!("lua/leave.lua"),
+    include_str!("lua/trim.lua"),
 ];
 
 /// What a claim (or a touch, which answers 0, 1 or 2) did, as JS reads it:
@@ -105,7 +113,7 @@ impl Scripts {
     }
 
     /// Loads every script: at start, and again after a server answered NOSCRIPT (it restarted).
-    pub async fn load(&self, conn: &mut ConnectionManager) -> Result<(), RedisError> {
+    pub async fn load(&self, conn: &mut impl ConnectionLike) -> Result<(), RedisError> {
         let mut pipe = redis::pipe();
         for (code, _) in &self.scripts {
             pipe.cmd("SCRIPT").arg("LOAD").arg(code).ignore();
@@ -154,11 +162,18 @@ impl Scripts {
         let mut cmd = match &rec.session {
             Some(s) => self.call(
                 Script::Publish,
-                &[&rec_key, &k.my_own, &k.owners, &k.events, &k.ses(s)],
+                &[
+                    &rec_key,
+                    &k.my_own,
+                    &k.owners,
+                    &k.events,
+                    &k.my_node,
+                    &k.ses(s),
+                ],
             ),
             None => self.call(
                 Script::Publish,
-                &[&rec_key, &k.my_own, &k.owners, &k.events],
+                &[&rec_key, &k.my_own, &k.owners, &k.events, &k.my_node],
             ),
         };
         cmd.arg(&k.me)
@@ -171,7 +186,8 @@ impl Scripts {
             .arg(&rec.json)
             .arg(if announce { "1" } else { "0" })
             .arg(EVENTS_MAXLEN)
-            .arg(EVENTS_TTL_MS);
+            .arg(EVENTS_TTL_MS)
+            .arg(&k.incarnation);
         cmd
     }
 
@@ -188,16 +204,27 @@ impl Scripts {
         let mut cmd = match session {
             Some(s) => self.call(
                 Script::End,
-                &[&rec_key, &k.my_own, &k.owners, &k.events, &k.ses(s)],
+                &[
+                    &rec_key,
+                    &k.my_own,
+                    &k.owners,
+                    &k.events,
+                    &k.my_node,
+                    &k.ses(s),
+                ],
             ),
-            None => self.call(Script::End, &[&rec_key, &k.my_own, &k.owners, &k.events]),
+            None => self.call(
+                Script::End,
+                &[&rec_key, &k.my_own, &k.owners, &k.events, &k.my_node],
+            ),
         };
         cmd.arg(&k.me)
             .arg(id)
             .arg(event)
             .arg(payload)
             .arg(EVENTS_MAXLEN)
-            .arg(EVENTS_TTL_MS);
+            .arg(EVENTS_TTL_MS)
+            .arg(&k.incarnation);
         cmd
     }
 
@@ -205,10 +232,15 @@ impl Scripts {
     pub fn refresh(&self, k: &Keys, rec: &Record) -> Cmd {
         let rec_key = k.rec(&rec.id);
         let mut cmd = match &rec.session {
-            Some(s) => self.call(Script::Refresh, &[&rec_key, &k.my_own, &k.ses(s)]),
-            None => self.call(Script::Refresh, &[&rec_key, &k.my_own]),
+            Some(s) => self.call(
+                Script::Refresh,
+                &[&rec_key, &k.my_own, &k.my_node, &k.ses(s)],
+            ),
+            None => self.call(Script::Refresh, &[&rec_key, &k.my_own, &k.my_node]),
         };
-        cmd.arg(&k.me).arg(rec.ttl.as_millis() as u64);
+        cmd.arg(&k.me)
+            .arg(rec.ttl.as_millis() as u64)
+            .arg(&k.incarnation);
         cmd
     }
 
@@ -222,7 +254,8 @@ impl Scripts {
             .arg(kind)
             .arg(value)
             .arg(&k.me)
-            .arg(INBOX_MAXLEN);
+            .arg(INBOX_MAXLEN)
+            .arg(&k.incarnation);
         cmd
     }
 
@@ -233,7 +266,8 @@ impl Scripts {
             .arg(id)
             .arg(&k.me)
             .arg(wire::TOUCH)
-            .arg(INBOX_MAXLEN);
+            .arg(INBOX_MAXLEN)
+            .arg(&k.incarnation);
         cmd
     }
 
@@ -295,8 +329,77 @@ impl Scripts {
 
     /// `purge.lua`, for this owner.
     pub fn purge(&self, k: &Keys) -> Cmd {
-        let mut cmd = self.call(Script::Purge, &[&k.my_own, &k.owners]);
-        cmd.arg(&k.prefix).arg(&k.me);
+        let mut cmd = self.call(Script::Purge, &[&k.my_own, &k.owners, &k.my_node]);
+        cmd.arg(&k.prefix).arg(&k.me).arg(&k.incarnation);
         cmd
+    }
+
+    /// `hello.lua`, at connect: takes this process's instance id for its incarnation, unless
+    /// another holds it (see `Hello`). `ttl`: the owner timeout; `now`: ms since the epoch.
+    pub fn hello(&self, k: &Keys, ttl: Duration, now: u64) -> Cmd {
+        let mut cmd = self.call(
+            Script::Hello,
+            &[&k.my_node, &k.my_own, &k.my_inbox, &k.owners, &k.events],
+        );
+        cmd.arg(&k.prefix)
+            .arg(&k.me)
+            .arg(&k.incarnation)
+            .arg(ttl.as_millis() as u64)
+            .arg(now)
+            .arg(EVENTS_MAXLEN)
+            .arg(EVENTS_TTL_MS)
+            .arg(wire::SESSION_KEY_NULL);
+        cmd
+    }
+
+    /// `beat.lua`: renews the liveness key and the inbox; answers 0 once this incarnation was
+    /// replaced.
+    pub fn beat(&self, k: &Keys, ttl: Duration) -> Cmd {
+        let mut cmd = self.call(Script::Beat, &[&k.my_node, &k.my_inbox]);
+        cmd.arg(&k.incarnation).arg(ttl.as_millis() as u64);
+        cmd
+    }
+
+    /// `leave.lua`: removes the liveness key and the inbox, unless another incarnation holds them.
+    pub fn leave(&self, k: &Keys) -> Cmd {
+        let mut cmd = self.call(Script::Leave, &[&k.my_node, &k.my_inbox]);
+        cmd.arg(&k.incarnation);
+        cmd
+    }
+
+    /// `trim.lua`: drops the inbox entries before `keep` (the first id not read yet).
+    pub fn trim(&self, k: &Keys, keep: &str) -> Cmd {
+        let mut cmd = self.call(Script::Trim, &[&k.my_node, &k.my_inbox]);
+        cmd.arg(&k.incarnation).arg(keep);
+        cmd
+    }
+}
+
+/// What `hello.lua` answered.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Hello {
+    /// The instance id is this incarnation's now.
+    Taken,
+    /// Another incarnation holds it: its token and when its liveness key expires (ms since the
+    /// epoch, by the server's clock; `None`: never).
+    Held {
+        holder: String,
+        expires_at: Option<i64>,
+    },
+}
+
+impl FromRedisValue for Hello {
+    fn from_redis_value(v: Value) -> Result<Self, redis::ParsingError> {
+        // The fourth, the key's PTTL, is for a reader of the script's answer (redis-cli).
+        let (taken, holder, expires_at, _pttl): (i64, String, i64, i64) =
+            FromRedisValue::from_redis_value(v)?;
+        Ok(if taken == 1 {
+            Hello::Taken
+        } else {
+            Hello::Held {
+                holder,
+                expires_at: (expires_at >= 0).then_some(expires_at),
+            }
+        })
     }
 }

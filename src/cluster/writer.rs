@@ -204,21 +204,17 @@ impl Writer {
             self.resync().await;
             return;
         }
-        let ttl = self.link.owner_timeout.as_millis() as u64;
         let mut pipe = redis::pipe();
-        pipe.cmd("SET")
-            .arg(&self.link.keys.my_node)
-            .arg(1)
-            .arg("PX")
-            .arg(ttl)
-            .ignore();
-        pipe.cmd("PEXPIRE")
-            .arg(&self.link.keys.my_inbox)
-            .arg(ttl)
-            .ignore();
+        pipe.add_command(
+            self.link
+                .scripts
+                .beat(&self.link.keys, self.link.owner_timeout),
+        );
         pipe.cmd("SMEMBERS").arg(&self.link.keys.owners);
-        let owners = match pipe.query_async::<(Vec<String>,)>(&mut self.conn).await {
-            Ok((owners,)) => owners,
+        // A server that lost the scripts (NOSCRIPT) counts as an outage: resync loads them.
+        let owners = match pipe.query_async::<(i64, Vec<String>)>(&mut self.conn).await {
+            Ok((0, _)) => return self.replaced(),
+            Ok((_, owners)) => owners,
             Err(e) => {
                 if unavailable(&e) {
                     self.link.set_down(&e.to_string());
@@ -226,9 +222,7 @@ impl Writer {
                 return;
             }
         };
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let now = now_ms();
         let mut pipe = redis::pipe();
         pipe.ignore_errors();
         let k = &self.link.keys;
@@ -245,16 +239,15 @@ impl Writer {
         if self.link.scripts.load(&mut self.conn).await.is_err() {
             return;
         }
-        let ttl = self.link.owner_timeout.as_millis() as u64;
-        let alive = redis::cmd("SET")
-            .arg(&self.link.keys.my_node)
-            .arg(1)
-            .arg("PX")
-            .arg(ttl)
-            .query_async::<()>(&mut self.conn)
-            .await;
-        if alive.is_err() {
-            return;
+        let beat = self
+            .link
+            .scripts
+            .beat(&self.link.keys, self.link.owner_timeout);
+        match self.link.scripts.invoke::<i64>(&mut self.conn, &beat).await {
+            Err(_) => return,
+            // Replaced meanwhile: the writes below are refused by the scripts.
+            Ok(0) => self.replaced(),
+            Ok(_) => {}
         }
         // Flush runs only while up; mark up for it, and down again if it fails.
         let purge = self.link.scripts.purge(&self.link.keys);
@@ -283,13 +276,28 @@ impl Writer {
                 self.resync().await;
             }
             self.flush().await;
-            let mut pipe = redis::pipe();
-            pipe.cmd("DEL")
-                .arg(&self.link.keys.my_node)
-                .arg(&self.link.keys.my_inbox)
-                .ignore();
-            pipe.query_async::<()>(&mut self.conn).await
+            let leave = self.link.scripts.leave(&self.link.keys);
+            self.link
+                .scripts
+                .invoke::<i64>(&mut self.conn, &leave)
+                .await
         })
         .await;
     }
+
+    /// Another connect with this instance id took it (this process was stalled past its owner
+    /// timeout): its records were reaped, and the scripts refuse its writes from now on.
+    fn replaced(&self) {
+        self.link.report(format!(
+            "instanceId {:?} was taken by another process (a connect with the same instanceId after this one's liveness key expired): this process's interactions were reaped (OWNER_GONE) and its writes are refused; close it",
+            self.link.keys.me
+        ));
+    }
+}
+
+/// Milliseconds since the epoch (the `rejectedAt` of reaped interactions).
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }

@@ -1,17 +1,18 @@
 -- The atomic claim of an answer, by any process.
 -- KEYS: rec:<id>, owners, own:<caller>.
 -- Derived, because only the record knows its owner and session: ses:<session>, and the
---   owner's node:<owner> (liveness) and inbox.
+--   owner's node:<owner> (liveness: the token of the incarnation that holds the id) and inbox.
 -- ARGV: prefix, id, asker key ('' = anyone: an answer given without a session), kind of the
---   answer (its delivery kind), value, caller, inbox maxlen.
+--   answer (its delivery kind), value, caller, inbox maxlen, the caller's incarnation.
 -- Returns (ClaimOutcome::from_script in src/cluster/scripts.rs reads them): 0 no record
 --   (unknown, or not written yet), -4 already claimed (its answer is on the way to the owner),
---   -2 session mismatch, -3 its owner is gone, 2 claimed and the caller owns it (it settles it
---   itself), 1 claimed and routed to the owner's inbox (the record stays, marked `c`, until the
---   owner ends it).
+--   -2 session mismatch, -3 its owner is gone (no live incarnation of the record's: an answer
+--   routed to a restarted owner would settle nothing), 2 claimed and the caller owns it (it
+--   settles it itself), 1 claimed and routed to the owner's inbox (the record stays, marked `c`,
+--   until the owner ends it).
 local rec, owners, own = KEYS[1], KEYS[2], KEYS[3]
 local p, id, caller = ARGV[1], ARGV[2], ARGV[6]
-local f = redis.call('HMGET', rec, 'o', 'k', 'r', 's', 'c')
+local f = redis.call('HMGET', rec, 'o', 'k', 'r', 's', 'c', 'i')
 local owner = f[1]
 if not owner then return 0 end
 if f[5] then return -4 end
@@ -21,11 +22,12 @@ elseif ARGV[3] ~= f[2] then
   return -2
 end
 local ses = f[4] and ses_key(p, f[4])
-if owner == caller then
+if owner == caller and f[6] == ARGV[8] then
   unlink(rec, ses, own, owners, id, owner)
   return 2
 end
-if redis.call('EXISTS', node_key(p, owner)) == 0 then return -3 end
+local live = redis.call('GET', node_key(p, owner))
+if not live or live ~= f[6] then return -3 end
 redis.call('HSET', rec, 'c', '1')
 if ses then redis.call('HDEL', ses, id) end
 route(inbox_key(p, owner), ARGV[4], id, ARGV[5], ARGV[7])

@@ -1,12 +1,15 @@
 -- The owner ended an interaction: removes its record (unless a claim already did) and publishes
 -- the event.
--- KEYS: rec:<id>, own:<owner>, owners, events, then ses:<session> when the record has a string
---   session.
--- ARGV: owner, id, event name, payload JSON, events maxlen, events ttl ms.
--- Returns 1.
-local rec, own, owners, events, ses = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local owner, id = ARGV[1], ARGV[2]
-if redis.call('HGET', rec, 'o') == owner then
+-- KEYS: rec:<id>, own:<owner>, owners, events, node:<owner>, then ses:<session> when the record
+--   has a string session.
+-- ARGV: owner, id, event name, payload JSON, events maxlen, events ttl ms, incarnation.
+-- Returns 1, or 0 when another incarnation holds the owner's id (nothing written: the new one
+--   reaped this one's records already, with their OWNER_GONE events).
+local rec, own, owners, events, node, ses = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local owner, id, incarnation = ARGV[1], ARGV[2], ARGV[7]
+if replaced(node, incarnation) then return 0 end
+local f = redis.call('HMGET', rec, 'o', 'i')
+if f[1] == owner and f[2] == incarnation then
   unlink(rec, ses, own, owners, id, owner)
 else
   disown(own, owners, id, owner)

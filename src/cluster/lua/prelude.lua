@@ -32,6 +32,37 @@ local function event(events, origin, name, payload, maxlen, ttl)
   redis.call('PEXPIRE', events, ttl)
 end
 
+-- Whether another incarnation of this instance id holds its liveness key (node:<owner> holds
+-- the token of the connect that took the id): then this process was replaced (a restart took
+-- its id while it was stalled) and none of its writes may touch the new incarnation's state.
+local function replaced(node, incarnation)
+  local holder = redis.call('GET', node)
+  return holder ~= false and holder ~= incarnation
+end
+
+-- Removes every record of a dead owner (or of a dead incarnation of this process's id), publishes
+-- OWNER_GONE for each, and drops the owner's set and inbox. `null_key`: the session key of a null
+-- session (SESSION_KEY_NULL in src/cluster/wire.rs). Returns how many records it removed.
+local function reap_owner(p, owner, own, inbox, owners, events, now, maxlen, ttl, null_key)
+  local n = 0
+  for _, id in ipairs(redis.call('SMEMBERS', own)) do
+    local rec = rec_key(p, id)
+    local f = redis.call('HMGET', rec, 'o', 's', 'k')
+    if f[1] == owner then
+      unlink(rec, f[2] and ses_key(p, f[2]), own, owners, id, owner)
+      local payload = { interactionId = id, rejectedAt = tonumber(now),
+        reason = 'Owner process gone', code = 'OWNER_GONE' }
+      -- The session as the requester gave it: a name, '', null or (absent) undefined.
+      if f[2] then payload.sessionId = f[2] elseif f[3] == null_key then payload.sessionId = cjson.null end
+      event(events, '', 'interaction-rejected', cjson.encode(payload), maxlen, ttl)
+      n = n + 1
+    end
+  end
+  redis.call('DEL', own, inbox)
+  redis.call('SREM', owners, owner)
+  return n
+end
+
 -- Hands an owner a delivery (kind, a, v) through its inbox stream.
 local function route(inbox, kind, a, v, maxlen)
   redis.call('XADD', inbox, 'MAXLEN', '~', maxlen, '*', 'k', kind, 'a', a, 'v', v)

@@ -1,13 +1,15 @@
 -- Publishes one record of this owner, or publishes it again after an outage.
--- KEYS: rec:<id>, own:<owner>, owners, events, then ses:<session> for a string session.
+-- KEYS: rec:<id>, own:<owner>, owners, events, node:<owner>, then ses:<session> for a string
+--   session.
 -- ARGV: owner, id, session key, session name ('' without one), type, require match ('1'/'0'),
 --   ttl ms, record JSON, announce ('1': add the interaction-request event), events maxlen,
---   events ttl ms.
--- Returns 1.
-local rec, own, owners, events, ses = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+--   events ttl ms, incarnation.
+-- Returns 1, or 0 when another incarnation holds the owner's id (nothing written).
+local rec, own, owners, events, node, ses = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local owner, id = ARGV[1], ARGV[2]
+if replaced(node, ARGV[12]) then return 0 end
 local ttl = tonumber(ARGV[7])
-redis.call('HSET', rec, 'o', owner, 'k', ARGV[3], 't', ARGV[5], 'r', ARGV[6])
+redis.call('HSET', rec, 'o', owner, 'i', ARGV[12], 'k', ARGV[3], 't', ARGV[5], 'r', ARGV[6])
 if ses then
   redis.call('HSET', rec, 's', ARGV[4])
   redis.call('HSET', ses, id, ARGV[8])

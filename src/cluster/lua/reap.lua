@@ -6,22 +6,5 @@
 --   of a null session (SESSION_KEY_NULL in src/cluster/wire.rs).
 -- Returns how many records it removed (0 when the owner is alive).
 local node, own, inbox, owners, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local p, owner = ARGV[1], ARGV[2]
 if redis.call('EXISTS', node) == 1 then return 0 end
-local n = 0
-for _, id in ipairs(redis.call('SMEMBERS', own)) do
-  local rec = rec_key(p, id)
-  local f = redis.call('HMGET', rec, 'o', 's', 'k')
-  if f[1] == owner then
-    unlink(rec, f[2] and ses_key(p, f[2]), own, owners, id, owner)
-    local payload = { interactionId = id, rejectedAt = tonumber(ARGV[3]),
-      reason = 'Owner process gone', code = 'OWNER_GONE' }
-    -- The session as the requester gave it: a name, '', null or (absent) undefined.
-    if f[2] then payload.sessionId = f[2] elseif f[3] == ARGV[6] then payload.sessionId = cjson.null end
-    event(events, '', 'interaction-rejected', cjson.encode(payload), ARGV[4], ARGV[5])
-    n = n + 1
-  end
-end
-redis.call('DEL', own, inbox)
-redis.call('SREM', owners, owner)
-return n
+return reap_owner(ARGV[1], ARGV[2], own, inbox, owners, events, ARGV[3], ARGV[4], ARGV[5], ARGV[6])

@@ -1,14 +1,16 @@
 -- Routes a touch to the record's owner.
 -- KEYS: rec:<id>.
--- Derived, because only the record knows its owner: the owner's inbox.
--- ARGV: prefix, id, caller, delivery kind of a touch, inbox maxlen.
--- Returns (ClaimOutcome::from_script in src/cluster/scripts.rs reads them): 0 no record, or
---   already claimed; 2 the caller owns it; 1 routed.
+-- Derived, because only the record knows its owner: the owner's node:<owner> and inbox.
+-- ARGV: prefix, id, caller, delivery kind of a touch, inbox maxlen, the caller's incarnation.
+-- Returns (ClaimOutcome::from_script in src/cluster/scripts.rs reads them): 0 no record,
+--   already claimed, or its owner's incarnation is gone; 2 the caller owns it; 1 routed.
 local rec = KEYS[1]
 local p, id = ARGV[1], ARGV[2]
-local f = redis.call('HMGET', rec, 'o', 'c')
+local f = redis.call('HMGET', rec, 'o', 'c', 'i')
 local owner = f[1]
 if not owner or f[2] then return 0 end
-if owner == ARGV[3] then return 2 end
+if owner == ARGV[3] and f[3] == ARGV[6] then return 2 end
+local live = redis.call('GET', node_key(p, owner))
+if not live or live ~= f[3] then return 0 end
 route(inbox_key(p, owner), ARGV[4], id, '', ARGV[5])
 return 1
