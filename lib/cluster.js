@@ -14,7 +14,7 @@ const { ClusterError, reasonText } = require('./errors.js');
 const { readClusterOptions, checkMillis } = require('./options.js');
 const { defaultLogger, Throttle } = require('./logging.js');
 const { waitOf } = require('./request.js');
-const { askerKey, shareable, parse, answerPayload, Writes, eachDelivery } = require('./cluster/wire.js');
+const { SESSION_KEY_UNCHECKED, askerKey, shareable, parse, answerPayload, Writes, eachDelivery } = require('./cluster/wire.js');
 
 // A record with no deadline still expires from Redis a day after its owner last renewed it.
 const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -145,6 +145,7 @@ class ClusterInteractionManager extends EventEmitter {
     return this.#answer(interactionId, 'resolve', response, requestingSessionId);
   }
 
+  /** As single-process mode's: no session check (with requireSessionMatch too). */
   async rejectInteraction(interactionId, reason) {
     return this.#answer(interactionId, 'reject', reason, undefined);
   }
@@ -157,7 +158,7 @@ class ClusterInteractionManager extends EventEmitter {
     const payload = answerPayload(kind, value, reasonText);
     let claimed;
     try {
-      claimed = Number(await this.#call('claim', id, askerKey(asker), kind, payload));
+      claimed = Number(await this.#call('claim', id, kind === 'resolve' ? askerKey(asker) : SESSION_KEY_UNCHECKED, kind, payload));
     } catch (err) {
       // Redis went away mid-call: this process's own interactions are still answered here.
       if (this.#owned.has(id)) return local();

@@ -7,7 +7,7 @@ const native = require('../native.js');
 const { StringPack } = require('../pack.js');
 
 // The letters are src/cluster/wire.rs's (exported by the binding).
-const { SESSION_KEY_NAMED, SESSION_KEY_EMPTY, SESSION_KEY_NULL, SESSION_KEY_UNDEFINED, SESSION_KEY_ANYONE, SESSION_KEY_NONE } = native;
+const { SESSION_KEY_NAMED, SESSION_KEY_EMPTY, SESSION_KEY_NULL, SESSION_KEY_UNDEFINED, SESSION_KEY_ANYONE, SESSION_KEY_NONE, SESSION_KEY_UNCHECKED } = native;
 
 // Who may answer an interaction, as the claim script compares it (the registry's Owner).
 function sessionKey(sessionId) {
@@ -127,4 +127,4 @@ function eachDelivery(batch, apply, failed) {
   }
 }
 
-module.exports = { sessionKey, askerKey, shareable, parse, answerPayload, Writes, eachDelivery };
+module.exports = { SESSION_KEY_UNCHECKED, sessionKey, askerKey, shareable, parse, answerPayload, Writes, eachDelivery };

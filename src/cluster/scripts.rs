@@ -212,8 +212,8 @@ impl Scripts {
         cmd
     }
 
-    /// `claim.lua` (its answer: `ClaimOutcome::from_script`). `asker`: a session key, or
-    /// `SESSION_KEY_ANYONE`; `kind`: the answer's delivery kind.
+    /// `claim.lua` (its answer: `ClaimOutcome::from_script`). `asker`: a session key,
+    /// `SESSION_KEY_ANYONE` or `SESSION_KEY_UNCHECKED`; `kind`: the answer's delivery kind.
     pub fn claim(&self, k: &Keys, id: &str, asker: &str, kind: &str, value: &str) -> Cmd {
         let mut cmd = self.call(Script::Claim, &[&k.rec(id), &k.owners, &k.my_own]);
         cmd.arg(&k.prefix)
@@ -222,7 +222,8 @@ impl Scripts {
             .arg(kind)
             .arg(value)
             .arg(&k.me)
-            .arg(INBOX_MAXLEN);
+            .arg(INBOX_MAXLEN)
+            .arg(wire::SESSION_KEY_UNCHECKED);
         cmd
     }
 

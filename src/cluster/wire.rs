@@ -48,6 +48,10 @@ pub const SESSION_KEY_ANYONE: &str = "";
 /// The asker key of an answer from a session that is neither a string nor null: no record has it.
 #[napi]
 pub const SESSION_KEY_NONE: &str = "x";
+/// The asker key of a reject: no session check, as single-process mode's `rejectInteraction`
+/// (with `requireSessionMatch` too).
+#[napi]
+pub const SESSION_KEY_UNCHECKED: &str = "*";
 
 pub const REPLY: &str = "reply";
 pub const STATE: &str = "state";

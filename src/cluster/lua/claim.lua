@@ -3,7 +3,8 @@
 -- Derived, because only the record knows its owner and session: ses:<session>, and the
 --   owner's node:<owner> (liveness) and inbox.
 -- ARGV: prefix, id, asker key ('' = anyone: an answer given without a session), kind of the
---   answer (its delivery kind), value, caller, inbox maxlen.
+--   answer (its delivery kind), value, caller, inbox maxlen, the asker key that skips the
+--   session check (a reject's: SESSION_KEY_UNCHECKED in src/cluster/wire.rs).
 -- Returns (ClaimOutcome::from_script in src/cluster/scripts.rs reads them): 0 no record
 --   (unknown, or not written yet), -4 already claimed (its answer is on the way to the owner),
 --   -2 session mismatch, -3 its owner is gone, 2 claimed and the caller owns it (it settles it
@@ -17,7 +18,7 @@ if not owner then return 0 end
 if f[5] then return -4 end
 if ARGV[3] == '' then
   if f[3] == '1' then return -2 end
-elseif ARGV[3] ~= f[2] then
+elseif ARGV[3] ~= f[2] and ARGV[3] ~= ARGV[8] then
   return -2
 end
 local ses = f[4] and ses_key(p, f[4])
