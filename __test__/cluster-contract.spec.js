@@ -73,3 +73,63 @@ test('(a) rejectInteraction has no session check, with requireSessionMatch too: 
   }
 });
 
+test('(c) a session that is not well-formed UTF-16 matches no session and names none, on every process (nothing is converted)', async () => {
+  const lone = 'u\uD800';
+  const replaced = 'u\uFFFD';
+  // Single-process mode: a stranger.
+  const single = new InteractionManager({ logger: quiet });
+  let sid;
+  single.once('interaction-request', (e) => (sid = e.id));
+  single.requestInteraction({ type: 't', sessionId: replaced }).catch(() => {});
+  expect(single.resolveInteraction(sid, 1, lone)).toEqual({ success: false, error: 'SESSION_MISMATCH' });
+  expect(single.getPendingInteractions([lone])).toEqual([]);
+  single.removeSession(lone);
+  expect(single.getPendingCount()).toBe(1);
+  single.shutdown();
+
+  const [a, b] = await pair();
+  try {
+    const r = await request(a, b, { type: 't', sessionId: replaced });
+    // From another process and from the owner itself.
+    expect(await b.resolveInteraction(r.id, 'b', lone)).toEqual({ success: false, error: 'SESSION_MISMATCH' });
+    expect(await a.resolveInteraction(r.id, 'a', lone)).toEqual({ success: false, error: 'SESSION_MISMATCH' });
+    expect(await b.getPendingInteractions([lone])).toEqual([]);
+    await b.removeSession(lone);
+    await b.detachSession(lone, { graceMs: 50 });
+    expect(await b.attachSession(lone)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Still pending, still shared.
+    expect(a.getPendingCount()).toBe(1);
+    expect((await b.getPendingInteractions([replaced])).map((x) => x.id)).toEqual([r.id]);
+    expect(await b.resolveInteraction(r.id, 'b', replaced)).toEqual({ success: true });
+    await expect(r.promise).resolves.toBe('b');
+    // An id that is not well-formed: unknown, as in single-process mode.
+    expect(await b.resolveInteraction(`${r.id.slice(0, 35)}\uD800`, 1)).toMatchObject({ success: false, error: 'invalid_or_decided' });
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('(c) the link itself refuses what is not well-formed, never converts it: a write is dropped and reported, a call throws', async () => {
+  const [a, b, prefix] = await pair();
+  const deliveries = [];
+  const link = new native.RedisLink({ redisUrl: redis.url, prefix, instanceId: 'raw', heartbeatMs: HEARTBEAT, ownerTimeoutMs: OWNER_TIMEOUT }, (batch) => deliveries.push(...batch));
+  try {
+    const r = await request(a, b, { type: 't', sessionId: 'u\uFFFD' });
+    link.start(1);
+    await until(() => deliveries.includes('reply'), 5000, 'the start');
+    // `S <session>`: remove the session on every process.
+    const fields = ['S', 'u\uD800'];
+    link.write(fields.join(''), Uint32Array.from(fields.map((f) => f.length)));
+    await until(() => deliveries.some((d) => /well-formed/.test(d)), 5000, 'the refusal');
+    expect(() => link.claim(2, r.id, 'su\uD800', 'resolve', '1')).toThrow(/well-formed/);
+    expect(() => link.list(3, ['u\uD800'])).toThrow(/well-formed/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(a.getPendingCount()).toBe(1);
+    expect((await b.getPendingInteractions(['u\uFFFD'])).map((x) => x.id)).toEqual([r.id]);
+  } finally {
+    link.close(9);
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+

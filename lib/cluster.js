@@ -14,7 +14,7 @@ const { ClusterError, reasonText } = require('./errors.js');
 const { readClusterOptions, checkMillis } = require('./options.js');
 const { defaultLogger, Throttle } = require('./logging.js');
 const { waitOf } = require('./request.js');
-const { SESSION_KEY_UNCHECKED, askerKey, shareable, parse, answerPayload, Writes, eachDelivery } = require('./cluster/wire.js');
+const { SESSION_KEY_UNCHECKED, exact, askerKey, shareable, parse, answerPayload, Writes, eachDelivery } = require('./cluster/wire.js');
 
 // A record with no deadline still expires from Redis a day after its owner last renewed it.
 const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -152,7 +152,8 @@ class ClusterInteractionManager extends EventEmitter {
 
   async #answer(id, kind, value, asker) {
     const local = () => (kind === 'resolve' ? this.#local.resolveInteraction(id, value, asker) : this.#local.rejectInteraction(id, value));
-    if (typeof id !== 'string' || this.#closed) return local();
+    // An id that is not well-formed is unknown here as everywhere (and never crosses).
+    if (!exact(id) || this.#closed) return local();
     const owned = this.#owned.has(id);
     if (!this.#link.isUp()) return owned ? local() : { success: false, error: 'REDIS_UNAVAILABLE' };
     const payload = answerPayload(kind, value, reasonText);
@@ -183,7 +184,7 @@ class ClusterInteractionManager extends EventEmitter {
 
   /** Restarts the interaction's timeout wherever it lives. */
   async touchInteraction(interactionId) {
-    if (typeof interactionId === 'string' && !this.#closed && !this.#owned.has(interactionId)) {
+    if (exact(interactionId) && !this.#closed && !this.#owned.has(interactionId)) {
       if (!this.#link.isUp()) return { success: false, error: 'REDIS_UNAVAILABLE' };
       try {
         const routed = Number(await this.#call('touch', interactionId));
@@ -204,19 +205,20 @@ class ClusterInteractionManager extends EventEmitter {
   /** Ends the session's interactions on every process (SESSION_REMOVED). */
   async removeSession(sessionId) {
     this.#local.removeSession(sessionId);
-    if (typeof sessionId === 'string' && sessionId !== '' && !this.#closed) this.#writes.removeSession(sessionId);
+    // A session that is not well-formed names none, here as on every process.
+    if (exact(sessionId) && sessionId !== '' && !this.#closed) this.#writes.removeSession(sessionId);
   }
 
   async detachSession(sessionId, options) {
     this.#local.detachSession(sessionId, options);
-    if (!sessionId || typeof sessionId !== 'string' || this.#closed) return;
+    if (!sessionId || !exact(sessionId) || this.#closed) return;
     this.#writes.detach(sessionId, options && options.graceMs !== undefined ? options.graceMs : DEFAULT_GRACE_MS);
   }
 
   /** Cancels the session's grace on every process; whether it was detached. */
   async attachSession(sessionId) {
     const here = this.#local.attachSession(sessionId);
-    if (!sessionId || typeof sessionId !== 'string' || this.#closed || !this.#link.isUp()) return here;
+    if (!sessionId || !exact(sessionId) || this.#closed || !this.#link.isUp()) return here;
     try {
       return (await this.#call('attach', sessionId)) === '1' || here;
     } catch (err) {
@@ -228,7 +230,7 @@ class ClusterInteractionManager extends EventEmitter {
   /** The pending interactions of these sessions on every process. Rejects with code
    * REDIS_UNAVAILABLE while Redis is unreachable (the list would be partial). */
   async getPendingInteractions(sessionIds, type = null) {
-    const names = Array.isArray(sessionIds) ? sessionIds.filter((s) => typeof s === 'string') : [];
+    const names = Array.isArray(sessionIds) ? sessionIds.filter(exact) : [];
     const mine = this.#local.getPendingInteractions(names, type);
     if (names.length === 0 || this.#closed) return mine;
     if (!this.#link.isUp()) throw new ClusterError('Redis is unreachable: only this process could list its interactions', 'REDIS_UNAVAILABLE');
@@ -300,7 +302,7 @@ class ClusterInteractionManager extends EventEmitter {
         this.#local.resolveInteraction(a, parse(v), this.#owned.get(a));
         break;
       case 'reject':
-        this.#local.rejectInteraction(a, v);
+        this.#local.rejectInteraction(a, parse(v));
         break;
       case 'touch':
         this.#touchLocal(a);

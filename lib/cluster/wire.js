@@ -15,11 +15,18 @@ function sessionKey(sessionId) {
   return sessionId === null ? SESSION_KEY_NULL : SESSION_KEY_UNDEFINED;
 }
 
+/** A string that can cross to the link exactly: well-formed UTF-16. One with a lone surrogate
+ * would be converted lossily ('u\uD800' to 'u\uFFFD', another session), so it never crosses. */
+function exact(s) {
+  return typeof s === 'string' && s.isWellFormed();
+}
+
 // The answerer: no session given answers as anyone, as the local manager does; a value that is
-// neither a string nor null is an asker no session can match.
+// neither a well-formed string nor null is an asker no session can match (a stranger, as in
+// single-process mode).
 function askerKey(asker) {
   if (asker === undefined) return SESSION_KEY_ANYONE;
-  if (typeof asker === 'string' || asker === null) return sessionKey(asker);
+  if (exact(asker) || asker === null) return sessionKey(asker);
   return SESSION_KEY_NONE;
 }
 
@@ -48,9 +55,10 @@ function parse(json) {
   return json === '' ? undefined : JSON.parse(json);
 }
 
-/** The payload of a routed answer: a resolve's response as JSON, a reject's reason as text. */
+/** The payload of a routed answer, as JSON (which escapes lone surrogates, so it crosses
+ * exactly): a resolve's response, a reject's reason text. */
 function answerPayload(kind, value, reasonText) {
-  if (kind !== 'resolve') return reasonText(value);
+  if (kind !== 'resolve') return JSON.stringify(reasonText(value));
   return value === undefined ? '' : (toJson('response', value) ?? '');
 }
 
@@ -127,4 +135,4 @@ function eachDelivery(batch, apply, failed) {
   }
 }
 
-module.exports = { SESSION_KEY_UNCHECKED, sessionKey, askerKey, shareable, parse, answerPayload, Writes, eachDelivery };
+module.exports = { SESSION_KEY_UNCHECKED, exact, sessionKey, askerKey, shareable, parse, answerPayload, Writes, eachDelivery };

@@ -25,6 +25,10 @@ pub enum ClusterError {
     /// Cluster mode's threads could not start; for the caller, Redis is out of reach.
     #[error("{0}")]
     Runtime(String),
+    /// A string argument that is not well-formed UTF-16 (a bug in the JS layer, which never
+    /// sends one): refused, because a lossy conversion would turn one session into another.
+    #[error("the {0} is not well-formed UTF-16 (a lone surrogate): refused, never converted")]
+    NotWellFormed(&'static str),
 }
 
 impl ClusterError {
@@ -33,9 +37,10 @@ impl ClusterError {
             ClusterError::Unavailable(_) | ClusterError::Closed | ClusterError::Runtime(_) => {
                 "REDIS_UNAVAILABLE"
             }
-            ClusterError::Refused(_) | ClusterError::AlreadyStarted | ClusterError::Crashed(_) => {
-                "REDIS_ERROR"
-            }
+            ClusterError::Refused(_)
+            | ClusterError::AlreadyStarted
+            | ClusterError::Crashed(_)
+            | ClusterError::NotWellFormed(_) => "REDIS_ERROR",
         }
     }
 }

@@ -154,16 +154,22 @@ impl RedisLink {
     }
 
     /// The atomic claim of an answer (`lua/claim.lua`): answers a `ClaimOutcome`. `asker`: the
-    /// answerer's session key (`SESSION_KEY_*`); `kind`: the answer's delivery kind.
+    /// answerer's session key (`SESSION_KEY_*`); `kind`: the answer's delivery kind. Strings are
+    /// taken exactly (`wire::exact`), as every string argument below: one that is not
+    /// well-formed throws, never converted.
     #[napi(catch_unwind)]
     pub fn claim(
         &self,
         call: u32,
-        id: String,
-        asker: String,
-        kind: String,
-        value: String,
+        id: Utf16String,
+        asker: Utf16String,
+        kind: Utf16String,
+        value: Utf16String,
     ) -> Result<(), &'static str> {
+        let id = exact(&id, "id")?;
+        let asker = exact(&asker, "asker")?;
+        let kind = exact(&kind, "kind")?;
+        let value = exact(&value, "value")?;
         self.spawn(call, |inner| async move {
             let cmd = inner
                 .link
@@ -176,7 +182,8 @@ impl RedisLink {
     /// Routes a touch to the owner: answers `ClaimOutcome` `Routed`, `Local` (the caller's
     /// own) or `Unknown`.
     #[napi(catch_unwind)]
-    pub fn touch(&self, call: u32, id: String) -> Result<(), &'static str> {
+    pub fn touch(&self, call: u32, id: Utf16String) -> Result<(), &'static str> {
+        let id = exact(&id, "id")?;
         self.spawn(call, |inner| async move {
             inner
                 .outcome(inner.link.scripts.touch(&inner.link.keys, &id))
@@ -186,7 +193,8 @@ impl RedisLink {
 
     /// Cancels the session's grace everywhere: `1` when it was detached.
     #[napi(catch_unwind)]
-    pub fn attach(&self, call: u32, session: String) -> Result<(), &'static str> {
+    pub fn attach(&self, call: u32, session: Utf16String) -> Result<(), &'static str> {
+        let session = exact(&session, "session")?;
         self.spawn(call, |inner| async move {
             let cmd = inner
                 .link
@@ -199,7 +207,11 @@ impl RedisLink {
 
     /// The pending records of these sessions (of any process), as one JSON array.
     #[napi(catch_unwind)]
-    pub fn list(&self, call: u32, sessions: Vec<String>) -> Result<(), &'static str> {
+    pub fn list(&self, call: u32, sessions: Vec<Utf16String>) -> Result<(), &'static str> {
+        let sessions = sessions
+            .iter()
+            .map(|s| exact(s, "session"))
+            .collect::<CallResult<Vec<_>>>()?;
         self.spawn(call, |inner| async move {
             let cmd = inner.link.scripts.list(&inner.link.keys, &sessions);
             let records: Vec<String> = inner.run(cmd).await?;
@@ -229,6 +241,11 @@ impl RedisLink {
             Ok(String::new())
         })
     }
+}
+
+/// A string argument exactly as JS gave it, or the error that refuses it.
+fn exact(units: &[u16], what: &'static str) -> CallResult<String> {
+    wire::exact(units).ok_or(ClusterError::NotWellFormed(what))
 }
 
 impl Inner {

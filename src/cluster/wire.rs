@@ -116,10 +116,17 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Decodes the writes; a malformed tail (a bug in the JS layer) is reported, not guessed at.
+    /// Decodes the writes. A write holding a string that is not well-formed UTF-16 (a lone
+    /// surrogate) is refused, never converted: a lossy conversion would turn one session into
+    /// another. A malformed tail (a bug in the JS layer) is reported, not guessed at.
     pub fn decode(&self) -> (Vec<Write>, Option<String>) {
-        let mut fields = Fields(unpack(&self.text, &self.lengths));
+        let mut fields = Fields {
+            parts: unpack(&self.text, &self.lengths),
+            refused: false,
+        };
         let mut out = Vec::new();
+        let mut refused = 0;
+        let mut malformed = None;
         while let Some(op) = fields.next() {
             let write = match op.as_str() {
                 head if head.starts_with('P') => publish(head, &mut fields),
@@ -139,19 +146,43 @@ impl Batch {
                 _ => None,
             };
             match write {
+                Some(_) if std::mem::take(&mut fields.refused) => refused += 1,
                 Some(w) => out.push(w),
-                None => return (out, Some(format!("malformed write batch at op {op:?}"))),
+                None => {
+                    malformed = Some(format!("malformed write batch at op {op:?}"));
+                    break;
+                }
             }
         }
-        (out, None)
+        if refused > 0 {
+            let why = format!("refused {refused} write(s) holding a string that is not well-formed UTF-16 (a lone surrogate), never converted");
+            malformed = Some(match malformed {
+                Some(m) => format!("{why}; {m}"),
+                None => why,
+            });
+        }
+        (out, malformed)
     }
 }
 
-struct Fields<'a>(Unpacked<'a>);
+/// A string from JS, exactly: `None` for one that is not well-formed UTF-16.
+pub fn exact(units: &[u16]) -> Option<String> {
+    String::from_utf16(units).ok()
+}
+
+struct Fields<'a> {
+    parts: Unpacked<'a>,
+    /// A field of the write being read was not well-formed.
+    refused: bool,
+}
 
 impl Fields<'_> {
     fn next(&mut self) -> Option<String> {
-        self.0.next().map(String::from_utf16_lossy)
+        let units = self.parts.next()?;
+        Some(exact(units).unwrap_or_else(|| {
+            self.refused = true;
+            String::new()
+        }))
     }
 
     fn take<const N: usize>(&mut self) -> Option<[String; N]> {
