@@ -133,3 +133,42 @@ test('(c) the link itself refuses what is not well-formed, never converts it: a 
   }
 });
 
+describe('host processes', () => {
+  let hosts;
+  let prefix;
+  afterEach(async () => {
+    await Promise.all(hosts.filter((h) => h.child.exitCode === null && h.child.signalCode === null).map((h) => h.call('close').then(() => h.exit)));
+    hosts = undefined;
+  });
+
+  test('(b) after a reap, a late answer, reject or touch learns OWNER_GONE, as single-process mode remembers settlements (its last 10k, 10 minutes)', async () => {
+    round += 1;
+    prefix = `c${round}`;
+    hosts = await spawnHosts(2, { redisUrl: redis.url, prefix, heartbeatMs: HEARTBEAT, ownerTimeoutMs: OWNER_TIMEOUT });
+    const [a, b] = hosts;
+    // What earlier reaps left: 9999 recent tombstones and one older than 10 minutes.
+    const now = Date.now();
+    const args = [];
+    for (let i = 0; i < 9999; i++) args.push(String(now - 60_000 + i), `earlier-${i}`);
+    redis.cli('ZADD', `${prefix}:gone`, String(now - 11 * 60_000), 'too-old', ...args);
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await a.call('request', { type: 'doomed', sessionId: 's' }));
+    await until(() => b.named('interaction-request').length === 3, 5000, 'requests');
+    a.kill('SIGKILL');
+    await a.exit;
+    await until(() => b.named('interaction-rejected').length === 3, 10_000, 'OWNER_GONE');
+    const rejectedAt = b.named('interaction-rejected')[0].payload.rejectedAt;
+    const gone = { success: false, error: 'invalid_or_decided', settledAs: 'OWNER_GONE', settledAt: rejectedAt };
+    expect(await b.call('resolve', { id: ids[0], response: 1, session: 's' })).toEqual(gone);
+    expect(await b.call('reject', { id: ids[1], reason: 'late' })).toEqual(gone);
+    expect(await b.call('touch', { id: ids[2] })).toEqual(gone);
+    // Bounded as single-process mode's memory: the last 10000, none older than 10 minutes.
+    expect(Number(redis.cli('ZCARD', `${prefix}:gone`))).toBe(10_000);
+    expect(redis.cli('ZSCORE', `${prefix}:gone`, 'too-old')).toBe('');
+    expect(redis.cli('ZSCORE', `${prefix}:gone`, 'earlier-0')).toBe('');
+    expect(redis.cli('ZSCORE', `${prefix}:gone`, 'earlier-2')).not.toBe('');
+    const pttl = Number(redis.cli('PTTL', `${prefix}:gone`));
+    expect(pttl).toBeGreaterThan(9 * 60_000);
+    expect(pttl).toBeLessThanOrEqual(10 * 60_000);
+  });
+});

@@ -25,6 +25,20 @@ const CONSTRUCTING = Symbol('connect');
 // Where the claim script sent an answer (src/cluster/scripts.rs).
 const { ClaimOutcome } = native;
 
+// A claim's or a touch's answer (src/cluster/mod.rs `outcome`): its ClaimOutcome, then when the
+// reaper ended the interaction, if it did.
+function outcomeOf(reply) {
+  const [n, at] = String(reply).split(':');
+  return { outcome: Number(n), settledAt: at === undefined ? undefined : Number(at) };
+}
+
+// The answer to a late answer or touch of an interaction whose owner died, as single-process
+// mode answers one it remembers the settlement of.
+function ownerGone(settledAt) {
+  const late = { success: false, error: 'invalid_or_decided', settledAs: 'OWNER_GONE' };
+  return settledAt === undefined ? late : { ...late, settledAt };
+}
+
 // A failed call as a ClusterError: its code is the native error's own `code` field.
 function unavailable(err) {
   if (err instanceof ClusterError) return err;
@@ -159,13 +173,13 @@ class ClusterInteractionManager extends EventEmitter {
     const payload = answerPayload(kind, value, reasonText);
     let claimed;
     try {
-      claimed = Number(await this.#call('claim', id, kind === 'resolve' ? askerKey(asker) : SESSION_KEY_UNCHECKED, kind, payload));
+      claimed = outcomeOf(await this.#call('claim', id, kind === 'resolve' ? askerKey(asker) : SESSION_KEY_UNCHECKED, kind, payload));
     } catch (err) {
       // Redis went away mid-call: this process's own interactions are still answered here.
       if (this.#owned.has(id)) return local();
       return { success: false, error: unavailable(err).code };
     }
-    switch (claimed) {
+    switch (claimed.outcome) {
       case ClaimOutcome.Routed:
         return { success: true };
       case ClaimOutcome.Local:
@@ -173,7 +187,7 @@ class ClusterInteractionManager extends EventEmitter {
       case ClaimOutcome.SessionMismatch:
         return { success: false, error: 'SESSION_MISMATCH' };
       case ClaimOutcome.OwnerGone:
-        return { success: false, error: 'invalid_or_decided', settledAs: 'OWNER_GONE' };
+        return ownerGone(claimed.settledAt);
       case ClaimOutcome.Decided:
         return { success: false, error: 'invalid_or_decided' };
       default:
@@ -187,8 +201,9 @@ class ClusterInteractionManager extends EventEmitter {
     if (exact(interactionId) && !this.#closed && !this.#owned.has(interactionId)) {
       if (!this.#link.isUp()) return { success: false, error: 'REDIS_UNAVAILABLE' };
       try {
-        const routed = Number(await this.#call('touch', interactionId));
-        if (routed === ClaimOutcome.Routed) return { success: true };
+        const routed = outcomeOf(await this.#call('touch', interactionId));
+        if (routed.outcome === ClaimOutcome.Routed) return { success: true };
+        if (routed.outcome === ClaimOutcome.OwnerGone) return ownerGone(routed.settledAt);
       } catch (err) {
         return { success: false, error: unavailable(err).code };
       }

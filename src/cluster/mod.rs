@@ -315,9 +315,21 @@ impl Inner {
             })
     }
 
-    /// A claim's or a touch's answer, as the number of its `ClaimOutcome` for JS.
+    /// A claim's or a touch's answer, as the number of its `ClaimOutcome` for JS, then
+    /// `:<ms since the epoch>` when the script said when the interaction ended (`{-3, when}`).
     async fn outcome(&self, cmd: redis::Cmd) -> CallResult<String> {
-        let n: i64 = self.run(cmd).await?;
-        Ok((ClaimOutcome::from_script(n) as i32).to_string())
+        let (n, when) = match self.run::<redis::Value>(cmd).await? {
+            redis::Value::Array(items) => match items.as_slice() {
+                [redis::Value::Int(n), redis::Value::Int(at)] => (*n, Some(*at)),
+                _ => (0, None),
+            },
+            redis::Value::Int(n) => (n, None),
+            _ => (0, None),
+        };
+        let outcome = ClaimOutcome::from_script(n) as i32;
+        Ok(match when {
+            Some(at) => format!("{outcome}:{at}"),
+            None => outcome.to_string(),
+        })
     }
 }

@@ -9,7 +9,21 @@ use super::wire::{self, Record};
 use napi_derive::napi;
 use redis::aio::ConnectionManager;
 use redis::{Cmd, ErrorKind, FromRedisValue, Pipeline, RedisError, ServerErrorKind, Value};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Ms since the epoch on this process's clock.
+pub fn epoch_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// How many ids the reaper remembers, and how long (ms): as single-process mode remembers its
+/// settlements.
+fn gone_limits() -> (usize, u64) {
+    let c = interaction_core::Config::default();
+    (c.history_len, c.history_ms)
+}
 
 /// Helpers every script starts with.
 const PRELUDE: &str = include_str!("lua/prelude.lua");
@@ -55,7 +69,8 @@ pub enum ClaimOutcome {
     Local = 2,
     /// The record requires another session.
     SessionMismatch = -2,
-    /// Its owner is gone (its records are being reaped).
+    /// Its owner is gone: its records are being reaped, or were (then the script also says
+    /// when, `{-3, ms since the epoch}`).
     OwnerGone = -3,
     /// Already claimed: its answer is on the way to the owner.
     Decided = -4,
@@ -215,7 +230,7 @@ impl Scripts {
     /// `claim.lua` (its answer: `ClaimOutcome::from_script`). `asker`: a session key,
     /// `SESSION_KEY_ANYONE` or `SESSION_KEY_UNCHECKED`; `kind`: the answer's delivery kind.
     pub fn claim(&self, k: &Keys, id: &str, asker: &str, kind: &str, value: &str) -> Cmd {
-        let mut cmd = self.call(Script::Claim, &[&k.rec(id), &k.owners, &k.my_own]);
+        let mut cmd = self.call(Script::Claim, &[&k.rec(id), &k.owners, &k.my_own, &k.gone]);
         cmd.arg(&k.prefix)
             .arg(id)
             .arg(asker)
@@ -223,18 +238,22 @@ impl Scripts {
             .arg(value)
             .arg(&k.me)
             .arg(INBOX_MAXLEN)
-            .arg(wire::SESSION_KEY_UNCHECKED);
+            .arg(wire::SESSION_KEY_UNCHECKED)
+            .arg(epoch_ms())
+            .arg(gone_limits().1);
         cmd
     }
 
     /// `touch.lua` (its answer: `ClaimOutcome::from_script`).
     pub fn touch(&self, k: &Keys, id: &str) -> Cmd {
-        let mut cmd = self.call(Script::Touch, &[k.rec(id)]);
+        let mut cmd = self.call(Script::Touch, &[&k.rec(id), &k.gone]);
         cmd.arg(&k.prefix)
             .arg(id)
             .arg(&k.me)
             .arg(wire::TOUCH)
-            .arg(INBOX_MAXLEN);
+            .arg(INBOX_MAXLEN)
+            .arg(epoch_ms())
+            .arg(gone_limits().1);
         cmd
     }
 
@@ -283,14 +302,18 @@ impl Scripts {
                 &k.inbox(owner),
                 &k.owners,
                 &k.events,
+                &k.gone,
             ],
         );
+        let (gone_len, gone_ms) = gone_limits();
         cmd.arg(&k.prefix)
             .arg(owner)
             .arg(now)
             .arg(EVENTS_MAXLEN)
             .arg(EVENTS_TTL_MS)
-            .arg(wire::SESSION_KEY_NULL);
+            .arg(wire::SESSION_KEY_NULL)
+            .arg(gone_len)
+            .arg(gone_ms);
         cmd
     }
 

@@ -5,12 +5,13 @@
 
 use super::error::unavailable;
 use super::link::Link;
+use super::scripts::epoch_ms;
 use super::wire::{Batch, Record, Write};
 use redis::aio::ConnectionManager;
 use redis::{Cmd, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// Writes per pipeline.
@@ -208,9 +209,7 @@ impl Writer {
                 return;
             }
         };
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let now = epoch_ms();
         let mut pipe = redis::pipe();
         pipe.ignore_errors();
         let k = &self.link.keys;

@@ -36,3 +36,10 @@ end
 local function route(inbox, kind, a, v, maxlen)
   redis.call('XADD', inbox, 'MAXLEN', '~', maxlen, '*', 'k', kind, 'a', a, 'v', v)
 end
+
+-- An id without a record: {-3, when} if the reaper ended it at most `ttl` ms before `now`, else 0.
+local function reaped(gone, id, now, ttl)
+  local at = redis.call('ZSCORE', gone, id)
+  if at and tonumber(at) >= tonumber(now) - tonumber(ttl) then return { -3, tonumber(at) } end
+  return 0
+end
