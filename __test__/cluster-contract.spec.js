@@ -171,4 +171,36 @@ describe('host processes', () => {
     expect(pttl).toBeGreaterThan(9 * 60_000);
     expect(pttl).toBeLessThanOrEqual(10 * 60_000);
   });
+
+  test('(d) a listing follows one clock (Redis), not each process\'s wall clock, also after Redis restarted; requestedAt stays the owner\'s Date.now()', async () => {
+    round += 1;
+    prefix = `c${round}`;
+    const config = { redisUrl: redis.url, prefix, heartbeatMs: HEARTBEAT, ownerTimeoutMs: OWNER_TIMEOUT };
+    hosts = await spawnHosts(3, config);
+    const [a, , c] = hosts;
+    // b's clock is a minute behind.
+    const b = await spawnHost({ ...config, instanceId: 'late-clock', clockSkewMs: -60_000 }).ready;
+    hosts.push(b);
+    const first = await a.call('request', { type: 't', sessionId: 's' });
+    await until(() => b.named('interaction-request').length === 1 && c.named('interaction-request').length === 1, 5000, 'the first');
+    const second = await b.call('request', { type: 't', sessionId: 's' });
+    await until(() => a.named('interaction-request').length === 2 && c.named('interaction-request').length === 2, 5000, 'the second');
+    const third = await a.call('request', { type: 't', sessionId: 's' });
+    await until(() => c.named('interaction-request').length === 3, 5000, 'the third');
+    for (const h of [a, b, c]) {
+      const listed = await h.call('list', { sessions: ['s'] });
+      expect(listed.map((r) => r.id)).toEqual([first, second, third]);
+      // The owner's own clock: b's request says it was made a minute before a's first.
+      expect(listed[1].requestedAt).toBeLessThan(listed[0].requestedAt - 50_000);
+    }
+    // Redis restarted empty: every process publishes its records again, each in its own place.
+    await redis.stop();
+    await until(async () => !(await a.call('metrics')).up && !(await b.call('metrics')).up, 5000, 'Redis down');
+    await redis.start();
+    await until(async () => {
+      const ups = await Promise.all([a, b, c].map((h) => h.call('metrics')));
+      return ups.every((m) => m.up) && (await c.call('list', { sessions: ['s'] })).length === 3;
+    }, 10_000, 'the records published again');
+    expect((await c.call('list', { sessions: ['s'] })).map((r) => r.id)).toEqual([first, second, third]);
+  });
 });

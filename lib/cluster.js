@@ -255,13 +255,19 @@ class ClusterInteractionManager extends EventEmitter {
     } catch (err) {
       throw unavailable(err);
     }
+    // In the order they were published, on Redis's clock (not the owners' requestedAt).
+    const shared = JSON.parse(json);
+    const place = new Map();
+    shared.forEach((r, i) => place.set(r.id, i));
     const seen = new Set(mine.map((r) => r.id));
     const wanted = typeof type === 'string' ? type : null;
-    const all = mine.concat(JSON.parse(json).filter((r) => !seen.has(r.id) && !this.#owned.has(r.id) && (wanted === null || r.type === wanted)));
-    // As the local manager: in the order of the given sessions, then of the requests.
+    const all = mine.concat(shared.filter((r) => !seen.has(r.id) && !this.#owned.has(r.id) && (wanted === null || r.type === wanted)));
+    // As the local manager: in the order of the given sessions, then of the requests. This
+    // process's records not written yet come after the others, in the order of its own clock.
     const order = new Map();
     names.forEach((n, i) => order.has(n) || order.set(n, i));
-    return all.sort((a, b) => order.get(a.sessionId) - order.get(b.sessionId) || a.requestedAt - b.requestedAt);
+    const at = (r) => place.get(r.id) ?? Infinity;
+    return all.sort((a, b) => order.get(a.sessionId) - order.get(b.sessionId) || at(a) - at(b) || a.requestedAt - b.requestedAt);
   }
 
   // ---- calls that need Redis ------------------------------------------------------------

@@ -205,7 +205,8 @@ impl RedisLink {
         })
     }
 
-    /// The pending records of these sessions (of any process), as one JSON array.
+    /// The pending records of these sessions (of any process), as one JSON array in the order
+    /// they were published, on Redis's clock.
     #[napi(catch_unwind)]
     pub fn list(&self, call: u32, sessions: Vec<Utf16String>) -> Result<(), &'static str> {
         let sessions = sessions
@@ -215,17 +216,7 @@ impl RedisLink {
         self.spawn(call, |inner| async move {
             let cmd = inner.link.scripts.list(&inner.link.keys, &sessions);
             let records: Vec<String> = inner.run(cmd).await?;
-            let mut out =
-                String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
-            out.push('[');
-            for (i, r) in records.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(r);
-            }
-            out.push(']');
-            Ok(out)
+            Ok(wire::listing(records))
         })
     }
 

@@ -162,8 +162,9 @@ impl Scripts {
         pipe.query_async::<Vec<Value>>(conn).await
     }
 
-    /// `publish.lua`. `announce`: also add the `interaction-request` event (not when it is
-    /// published again after an outage). `ttl`: what is left of the record's backstop.
+    /// `publish.lua`, which answers the record's place in listings. `announce`: also add the
+    /// `interaction-request` event (not when it is published again after an outage). `ttl`:
+    /// what is left of the record's backstop.
     pub fn publish(&self, k: &Keys, rec: &Record, ttl: Duration, announce: bool) -> Cmd {
         let rec_key = k.rec(&rec.id);
         let mut cmd = match &rec.session {
@@ -186,7 +187,8 @@ impl Scripts {
             .arg(&rec.json)
             .arg(if announce { "1" } else { "0" })
             .arg(EVENTS_MAXLEN)
-            .arg(EVENTS_TTL_MS);
+            .arg(EVENTS_TTL_MS)
+            .arg(rec.order.map(|o| o.to_string()).unwrap_or_default());
         cmd
     }
 
@@ -286,7 +288,7 @@ impl Scripts {
         cmd
     }
 
-    /// `list.lua`: answers the records' JSON.
+    /// `list.lua`: answers the records as `publish.lua` keeps them (see `wire::listing`).
     pub fn list(&self, k: &Keys, sessions: &[String]) -> Cmd {
         let keys: Vec<String> = sessions.iter().map(|s| k.ses(s)).collect();
         self.call(Script::List, &keys)

@@ -89,6 +89,35 @@ pub struct Record {
     /// How long the record outlives a request or a touch: its timeout plus the owner timeout.
     pub ttl: Duration,
     pub expires: Instant,
+    /// Its place in listings, on Redis's clock (µs), once Redis gave it one (`publish.lua`).
+    pub order: Option<u64>,
+}
+
+/// A listing for JS: the records as `list.lua` answers them (`<place> <JSON>`, see
+/// `publish.lua`), as one JSON array in the order of their places, which are one clock's
+/// (Redis's), whatever the clocks of their owners. A record without a place comes last.
+pub fn listing(records: Vec<String>) -> String {
+    let mut placed: Vec<(u64, &str)> = records
+        .iter()
+        .map(|r| match r.split_once(' ') {
+            Some((place, json)) => match place.parse() {
+                Ok(place) => (place, json),
+                Err(_) => (u64::MAX, r.as_str()),
+            },
+            None => (u64::MAX, r.as_str()),
+        })
+        .collect();
+    placed.sort_by_key(|(place, _)| *place);
+    let mut out = String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
+    out.push('[');
+    for (i, (_, json)) in placed.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(json);
+    }
+    out.push(']');
+    out
 }
 
 /// One write, decoded from a batch.
@@ -246,6 +275,7 @@ fn publish(head: &str, fields: &mut Fields<'_>) -> Option<Write> {
         json,
         ttl,
         expires: Instant::now() + ttl,
+        order: None,
     }))
 }
 

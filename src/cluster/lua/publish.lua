@@ -2,15 +2,21 @@
 -- KEYS: rec:<id>, own:<owner>, owners, events, then ses:<session> for a string session.
 -- ARGV: owner, id, session key, session name ('' without one), type, require match ('1'/'0'),
 --   ttl ms, record JSON, announce ('1': add the interaction-request event), events maxlen,
---   events ttl ms.
--- Returns 1.
+--   events ttl ms, its place in listings ('' for a new record: now on Redis's clock, in µs, one
+--   clock for every process; a record published again keeps its own).
+-- Returns its place. The session's hash holds '<place> <record JSON>'.
 local rec, own, owners, events, ses = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local owner, id = ARGV[1], ARGV[2]
 local ttl = tonumber(ARGV[7])
+local place = ARGV[12]
+if place == '' then
+  local t = redis.call('TIME')
+  place = t[1] .. string.format('%06d', tonumber(t[2]))
+end
 redis.call('HSET', rec, 'o', owner, 'k', ARGV[3], 't', ARGV[5], 'r', ARGV[6])
 if ses then
   redis.call('HSET', rec, 's', ARGV[4])
-  redis.call('HSET', ses, id, ARGV[8])
+  redis.call('HSET', ses, id, place .. ' ' .. ARGV[8])
   extend(ses, ttl)
 end
 redis.call('PEXPIRE', rec, ttl)
@@ -19,4 +25,4 @@ extend(own, ttl)
 redis.call('SADD', owners, owner)
 extend(owners, ttl)
 if ARGV[9] == '1' then event(events, owner, 'interaction-request', ARGV[8], ARGV[10], ARGV[11]) end
-return 1
+return place
