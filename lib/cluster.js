@@ -52,8 +52,15 @@ class ClusterInteractionManager extends EventEmitter {
   #writes;
   #id;
   #logger;
-  // Script errors (bugs, or keys of another layout under the prefix) can come per write.
+  // Every warning that a fault can repeat goes through a throttle (a line per 10 s, counting
+  // the rest), one per kind so that one kind never hides another: errors the link reports
+  // (script errors can come per write), Redis going away and coming back (a flapping
+  // connection), listeners that throw at events from Redis, attaches that reached only here.
   #throttle;
+  #downs;
+  #ups;
+  #listeners;
+  #attaches;
   #timeoutMs;
   #slackMs;
   #defaultTtl;
@@ -102,6 +109,10 @@ class ClusterInteractionManager extends EventEmitter {
     this.#defaultTtl = this.#ttl(undefined, undefined);
     this.#logger = local.logger ?? defaultLogger().logger;
     this.#throttle = new Throttle(this.#logger);
+    this.#downs = new Throttle(this.#logger);
+    this.#ups = new Throttle(this.#logger);
+    this.#listeners = new Throttle(this.#logger);
+    this.#attaches = new Throttle(this.#logger);
     this.#id = link.instanceId;
     // The local manager's events come here instead of to its own listeners: shared, then
     // emitted on this object, in one hop.
@@ -237,7 +248,7 @@ class ClusterInteractionManager extends EventEmitter {
     try {
       return (await this.#call('attach', sessionId)) === '1' || here;
     } catch (err) {
-      this.#logger.warn(`[ClusterInteractionManager] attachSession(${JSON.stringify(sessionId)}) reached only this process: ${err.message}`);
+      this.#attaches.warn(`[ClusterInteractionManager] attachSession(${JSON.stringify(sessionId)}) reached only this process: ${err.message}`);
       return here;
     }
   }
@@ -309,7 +320,7 @@ class ClusterInteractionManager extends EventEmitter {
     eachDelivery(
       batch,
       (kind, a, v) => this.#apply(kind, a, v),
-      (kind, err) => this.#logger.warn(`[ClusterInteractionManager] a listener threw while a ${kind} from Redis was applied:`, err),
+      (kind, err) => this.#listeners.warn(`[ClusterInteractionManager] a listener threw while a ${kind} from Redis was applied:`, err),
     );
   }
 
@@ -346,8 +357,8 @@ class ClusterInteractionManager extends EventEmitter {
         this.#answered(a, false, new ClusterError(`Redis: ${v}`, kind));
         break;
       case 'state':
-        if (a === 'down') this.#logger.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);
-        else if (a === 'up') this.#logger.warn('[ClusterInteractionManager] Redis reachable again; this process republished its interactions');
+        if (a === 'down') this.#downs.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);
+        else if (a === 'up') this.#ups.warn('[ClusterInteractionManager] Redis reachable again; this process republished its interactions');
         else this.#throttle.warn(`[ClusterInteractionManager] ${v}`);
         break;
       default:

@@ -215,6 +215,10 @@ impl Writer {
             Err(e) => {
                 if unavailable(&e) {
                     self.link.set_down(&e.to_string());
+                } else {
+                    self.link.report(format!(
+                        "Redis refused the heartbeat (liveness, reaper): {e}"
+                    ));
                 }
                 return;
             }
