@@ -74,17 +74,22 @@ class ClusterInteractionManager extends EventEmitter {
 
   /**
    * Connects to Redis and returns a manager whose interactions are shared with every process
-   * connected with the same prefix. Rejects with code REDIS_UNAVAILABLE if Redis cannot be reached.
+   * connected with the same prefix. Rejects with code REDIS_UNAVAILABLE if Redis cannot be reached,
+   * REDIS_ERROR naming the commands if this Redis user may not run one cluster mode uses; warns
+   * (logger) when maxmemory-policy is not noeviction or cannot be read.
    */
   static async connect(options = {}) {
     const im = new ClusterInteractionManager(CONSTRUCTING, options);
+    let warnings;
     try {
-      await im.#call('start');
+      warnings = await im.#call('start');
     } catch (err) {
       im.#closed = true;
       im.#local.shutdown();
       throw unavailable(err);
     }
+    // The preflight's (src/cluster/preflight.rs): once per connect.
+    for (const line of String(warnings).split('\n')) if (line !== '') im.#logger.warn(`[ClusterInteractionManager] ${line}`);
     return im;
   }
 

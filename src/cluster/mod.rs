@@ -8,6 +8,7 @@
 mod error;
 mod keys;
 mod link;
+mod preflight;
 mod reader;
 pub mod runtime;
 mod scripts;
@@ -128,11 +129,14 @@ impl RedisLink {
         Ok(())
     }
 
-    /// Connects, loads the scripts, announces this process and starts the reader and writer.
+    /// Connects, checks what cluster mode needs (`preflight.rs`), loads the scripts, announces
+    /// this process and starts the reader and writer. Answers the preflight's warnings, a line
+    /// each, for the host's logger; fails with `REDIS_ERROR` naming the commands this Redis
+    /// user may not run.
     #[napi(catch_unwind)]
     pub fn start(&self, call: u32) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
-            inner.start().await.map(|()| String::new())
+            inner.start().await.map(|warnings| warnings.join("\n"))
         })
     }
 
@@ -240,7 +244,7 @@ fn exact(units: &[u16], what: &'static str) -> CallResult<String> {
 }
 
 impl Inner {
-    async fn start(&self) -> CallResult<()> {
+    async fn start(&self) -> CallResult<Vec<String>> {
         let rx = self.rx.lock().ok().and_then(|mut r| r.take());
         let Some(rx) = rx else {
             return Err(ClusterError::AlreadyStarted);
@@ -252,7 +256,7 @@ impl Inner {
         let mut conn = ConnectionManager::new_with_config(self.client.clone(), config).await?;
         let link = &self.link;
         let k = &link.keys;
-        link.scripts.load(&mut conn).await?;
+        let warnings = preflight::run(&mut conn, link).await?;
         let mut pipe = redis::pipe();
         pipe.cmd("SET")
             .arg(&k.my_node)
@@ -285,7 +289,7 @@ impl Inner {
             cursor,
             self.stop.subscribe(),
         ));
-        Ok(())
+        Ok(warnings)
     }
 
     /// Runs one script call; an outage also marks the link down.

@@ -40,10 +40,11 @@ enum Script {
     List,
     Reap,
     Purge,
+    Preflight,
 }
 
 /// The bodies, in `Script` order.
-const BODIES: [&str; 10] = [
+const BODIES: [&str; 11] = [
     include_str!("lua/publish.lua"),
     include_str!("lua/end.lua"),
     include_str!("lua/refresh.lua"),
@@ -54,6 +55,7 @@ const BODIES: [&str; 10] = [
     include_str!("lua/list.lua"),
     include_str!("lua/reap.lua"),
     include_str!("lua/purge.lua"),
+    include_str!("lua/preflight.lua"),
 ];
 
 /// What a claim (or a touch, which answers 0, 1 or 2) did, as JS reads it:
@@ -316,6 +318,13 @@ impl Scripts {
             .arg(wire::SESSION_KEY_NULL)
             .arg(gone_len)
             .arg(gone_ms);
+        cmd
+    }
+
+    /// `preflight.lua`: which of the commands the link uses this user may not run.
+    pub fn preflight(&self, k: &Keys) -> Cmd {
+        let mut cmd = self.call::<&str>(Script::Preflight, &[]);
+        cmd.arg(&k.prefix).arg(&k.me);
         cmd
     }
 
