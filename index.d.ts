@@ -254,11 +254,12 @@ export interface ClusterOptions extends InteractionManagerOptions {
   tls?: { ca: string | Uint8Array };
 }
 
-/** Cluster answers: today's shapes, plus Redis being unreachable and an owner that died. */
+/** Cluster answers: today's shapes, plus Redis being unreachable or refusing, and an owner that
+ * died (`settledAt`, a `Date.now()` time, once the reaper ended it: for the last 10k, 10 min). */
 export type ClusterAnswerResult =
   | AnswerResult
-  | { success: false; error: 'REDIS_UNAVAILABLE' }
-  | { success: false; error: 'invalid_or_decided'; settledAs: 'OWNER_GONE' };
+  | { success: false; error: 'REDIS_UNAVAILABLE' | 'REDIS_ERROR' }
+  | { success: false; error: 'invalid_or_decided'; settledAs: 'OWNER_GONE'; settledAt?: number };
 
 /**
  * Several host processes, one set of interactions, through Redis. The same events as
@@ -268,7 +269,9 @@ export type ClusterAnswerResult =
 export interface ClusterInteractionManager extends InteractionEmitter {}
 export class ClusterInteractionManager {
   private constructor();
-  /** Connects; rejects with a `ClusterError` of code `REDIS_UNAVAILABLE` if Redis cannot be reached. */
+  /** Connects; rejects with a `ClusterError` of code `REDIS_UNAVAILABLE` if Redis cannot be reached,
+   * `REDIS_ERROR` (naming them) if the Redis user may not run commands cluster mode uses; warns
+   * through the logger when `maxmemory-policy` is not `noeviction` or cannot be read. */
   static connect(options: ClusterOptions): Promise<ClusterInteractionManager>;
   /** This process's id in the cluster. */
   readonly instanceId: string;
