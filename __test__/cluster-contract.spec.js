@@ -133,6 +133,21 @@ test('(c) the link itself refuses what is not well-formed, never converts it: a 
   }
 });
 
+test('(b) an owner reaped while it was cut off still answers its own promise: the tombstone is for the others', async () => {
+  const [a, b, prefix] = await pair();
+  try {
+    const r = await request(a, b, { type: 't', sessionId: 's' });
+    // What a reap leaves while the owner is cut off: no record, its id in gone.
+    redis.cli('DEL', `${prefix}:rec:${r.id}`);
+    redis.cli('ZADD', `${prefix}:gone`, String(Date.now()), r.id);
+    expect(await b.resolveInteraction(r.id, 'b', 's')).toMatchObject({ success: false, settledAs: 'OWNER_GONE' });
+    expect(await a.resolveInteraction(r.id, 'a', 's')).toEqual({ success: true });
+    await expect(r.promise).resolves.toBe('a');
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 describe('host processes', () => {
   let hosts;
   let prefix;

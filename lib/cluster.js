@@ -203,6 +203,8 @@ class ClusterInteractionManager extends EventEmitter {
       case ClaimOutcome.SessionMismatch:
         return { success: false, error: 'SESSION_MISMATCH' };
       case ClaimOutcome.OwnerGone:
+        // Reaped while this process, its owner, was cut off: its promise is still here.
+        if (claimed.settledAt !== undefined && this.#owned.has(id)) return local();
         return ownerGone(claimed.settledAt);
       case ClaimOutcome.Decided:
         return { success: false, error: 'invalid_or_decided' };
