@@ -111,7 +111,8 @@ test('NOPERM after connect (the ACL changed) is REDIS_ERROR, not an outage; the 
     redis.cli('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(reader)[1]);
     // The dropped connection is an outage of the reader for a moment; once it is back, the
     // refused name is an error, not another outage: the link stays up (no flapping).
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const end = Date.now() + 5000; !ma.isRedisUp() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
     let down = 0;
     const end = Date.now() + 2000;
     while (Date.now() < end) {
