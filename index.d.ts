@@ -269,15 +269,16 @@ export interface ClusterOptions extends InteractionManagerOptions {
 }
 
 /**
- * Cluster answers: today's shapes, plus Redis being unreachable, an owner that died, and an owner
- * that did not acknowledge the answer within `ownerTimeoutMs + heartbeatMs` (not confirmed).
- * `{ success: true }` means the owner's promise got this very answer.
+ * Cluster answers: today's shapes, plus Redis being unreachable or refusing, an owner that died
+ * (`settledAt`, a `Date.now()` time, once the reaper ended it: for the last 10k, 10 min), and an
+ * owner that did not acknowledge the answer within `ownerTimeoutMs + heartbeatMs` (not
+ * confirmed). `{ success: true }` means the owner's promise got this very answer.
  */
 export type ClusterAnswerResult =
   | AnswerResult
-  | { success: false; error: 'REDIS_UNAVAILABLE' }
+  | { success: false; error: 'REDIS_UNAVAILABLE' | 'REDIS_ERROR' }
   | { success: false; error: 'OWNER_UNREACHABLE' }
-  | { success: false; error: 'invalid_or_decided'; settledAs: 'OWNER_GONE' };
+  | { success: false; error: 'invalid_or_decided'; settledAs: 'OWNER_GONE'; settledAt?: number };
 
 /**
  * Several host processes, one set of interactions, through Redis. The same events as
@@ -289,7 +290,9 @@ export class ClusterInteractionManager {
   private constructor();
   /**
    * Connects; rejects with a `ClusterError` of code `REDIS_UNAVAILABLE` if Redis cannot be
-   * reached, `INSTANCE_ID_IN_USE` if another live process has this `instanceId`.
+   * reached, `INSTANCE_ID_IN_USE` if another live process has this `instanceId`, `REDIS_ERROR`
+   * (naming them) if the Redis user may not run commands cluster mode uses; warns through the
+   * logger when `maxmemory-policy` is not `noeviction` or cannot be read.
    */
   static connect(options: ClusterOptions): Promise<ClusterInteractionManager>;
   /** This process's id in the cluster. */

@@ -57,7 +57,7 @@ test('without close(): the process exits once its own handles are gone, and the 
   try {
     const gone = new Promise((resolve) => im.on('interaction-rejected', resolve));
     await expect(gone).resolves.toMatchObject({ code: 'OWNER_GONE', sessionId: 's' });
-    expect(redis.keys('exit-idle').filter((k) => !k.startsWith('exit-idle:node:') && k !== 'exit-idle:events')).toEqual([]);
+    expect(redis.keys('exit-idle').filter((k) => !k.startsWith('exit-idle:node:') && k !== 'exit-idle:events' && k !== 'exit-idle:gone')).toEqual([]);
   } finally {
     await im.close();
   }

@@ -63,7 +63,7 @@ test('over maxPayloadBytes: data, metadata, a response and a reason are refused 
   const wider = 'é'.repeat(600);
   await expect(other.resolveInteraction(id, wider, 's')).rejects.toThrow(TypeError);
   await expect(other.resolveInteraction(id, { text: wider }, 's')).rejects.toThrow(/response is \d+ bytes as JSON, over maxPayloadBytes \(1000\)/);
-  await expect(other.rejectInteraction(id, wider)).rejects.toThrow(/reason is \d+ bytes, over maxPayloadBytes \(1000\)/);
+  await expect(other.rejectInteraction(id, wider)).rejects.toThrow(/reason is \d+ bytes as JSON, over maxPayloadBytes \(1000\)/);
   // And on the owner itself.
   await expect(owner.resolveInteraction(id, 'x'.repeat(1001), 's')).rejects.toThrow(TypeError);
   expect(redis.cli('XLEN', `${prefix}:node:owner:inbox`)).toBe('0');

@@ -33,9 +33,10 @@ afterEach(async () => {
   hosts = undefined;
 });
 
-// Keys a live process keeps: its liveness key and inbox stream, and the capped events stream.
+// Keys a live process keeps: its liveness key and inbox stream, the capped events stream, and
+// after a reap the bounded set of the ids it ended (gone).
 function onlyLiveness(keys) {
-  return keys.filter((k) => !/^t\d+:(node:[^:]+(:inbox)?|events)$/.test(k));
+  return keys.filter((k) => !/^t\d+:(node:[^:]+(:inbox)?|events|gone)$/.test(k));
 }
 
 const once = (h, name, id) => h.named(name).filter((e) => (e.payload.id ?? e.payload.interactionId) === id).length;

@@ -15,7 +15,7 @@ const { readClusterOptions, checkMillis } = require('./options.js');
 const { defaultLogger, Throttle } = require('./logging.js');
 const { waitOf } = require('./request.js');
 const { Acks } = require('./cluster/acks.js');
-const { askerKey, shareable, parse, answerPayload, routed, unrouted, Writes, eachDelivery } = require('./cluster/wire.js');
+const { SESSION_KEY_UNCHECKED, exact, askerKey, shareable, parse, answerPayload, routed, unrouted, Writes, eachDelivery } = require('./cluster/wire.js');
 
 // A record with no deadline still expires from Redis a day after its owner last renewed it.
 const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -28,6 +28,20 @@ const CONSTRUCTING = Symbol('connect');
 
 // Where the claim script sent an answer (src/cluster/scripts.rs).
 const { ClaimOutcome } = native;
+
+// A claim's or a touch's answer (src/cluster/mod.rs `outcome`): its ClaimOutcome, then when the
+// reaper ended the interaction, if it did.
+function outcomeOf(reply) {
+  const [n, at] = String(reply).split(':');
+  return { outcome: Number(n), settledAt: at === undefined ? undefined : Number(at) };
+}
+
+// The answer to a late answer or touch of an interaction whose owner died, as single-process
+// mode answers one it remembers the settlement of.
+function ownerGone(settledAt) {
+  const late = { success: false, error: 'invalid_or_decided', settledAs: 'OWNER_GONE' };
+  return settledAt === undefined ? late : { ...late, settledAt };
+}
 
 // A failed call as a ClusterError: its code is the native error's own `code` field.
 function unavailable(err) {
@@ -42,8 +56,15 @@ class ClusterInteractionManager extends EventEmitter {
   #writes;
   #id;
   #logger;
-  // Script errors (bugs, or keys of another layout under the prefix) can come per write.
+  // Every warning that a fault can repeat goes through a throttle (a line per 10 s, counting
+  // the rest), one per kind so that one kind never hides another: errors the link reports
+  // (script errors can come per write), Redis going away and coming back (a flapping
+  // connection), listeners that throw at events from Redis, attaches that reached only here.
   #throttle;
+  #downs;
+  #ups;
+  #listeners;
+  #attaches;
   #timeoutMs;
   #slackMs;
   #defaultTtl;
@@ -66,17 +87,22 @@ class ClusterInteractionManager extends EventEmitter {
   /**
    * Connects to Redis and returns a manager whose interactions are shared with every process
    * connected with the same prefix. Rejects with code REDIS_UNAVAILABLE if Redis cannot be
-   * reached, INSTANCE_ID_IN_USE if another live process has this instanceId.
+   * reached, INSTANCE_ID_IN_USE if another live process has this instanceId, REDIS_ERROR naming
+   * the commands if this Redis user may not run one cluster mode uses; warns (logger) when
+   * maxmemory-policy is not noeviction or cannot be read.
    */
   static async connect(options = {}) {
     const im = new ClusterInteractionManager(CONSTRUCTING, options);
+    let warnings;
     try {
-      await im.#callWithin(im.#startTimeout, 'start');
+      warnings = await im.#callWithin(im.#startTimeout, 'start');
     } catch (err) {
       im.#closed = true;
       im.#local.shutdown();
       throw unavailable(err);
     }
+    // The preflight's (src/cluster/preflight.rs): once per connect.
+    for (const line of String(warnings).split('\n')) if (line !== '') im.#logger.warn(`[ClusterInteractionManager] ${line}`);
     return im;
   }
 
@@ -105,6 +131,10 @@ class ClusterInteractionManager extends EventEmitter {
     this.#defaultTtl = this.#ttl(undefined, undefined);
     this.#logger = local.logger ?? defaultLogger().logger;
     this.#throttle = new Throttle(this.#logger);
+    this.#downs = new Throttle(this.#logger);
+    this.#ups = new Throttle(this.#logger);
+    this.#listeners = new Throttle(this.#logger);
+    this.#attaches = new Throttle(this.#logger);
     this.#id = link.instanceId;
     // The local manager's events come here instead of to its own listeners: shared, then
     // emitted on this object, in one hop.
@@ -163,6 +193,7 @@ class ClusterInteractionManager extends EventEmitter {
     return this.#answer(interactionId, 'resolve', response, requestingSessionId);
   }
 
+  /** As single-process mode's: no session check (with requireSessionMatch too). */
   async rejectInteraction(interactionId, reason) {
     return this.#answer(interactionId, 'reject', reason, undefined);
   }
@@ -172,7 +203,8 @@ class ClusterInteractionManager extends EventEmitter {
   // answer settled it.
   async #answer(id, kind, value, asker) {
     const local = () => (kind === 'resolve' ? this.#local.resolveInteraction(id, value, asker) : this.#local.rejectInteraction(id, value));
-    if (typeof id !== 'string' || this.#closed) return local();
+    // An id that is not well-formed is unknown here as everywhere (and never crosses).
+    if (!exact(id) || this.#closed) return local();
     // Checked (JSON, maxPayloadBytes: a TypeError) before anything is sent, Redis up or not.
     const answer = answerPayload(kind, value, reasonText, this.#maxPayload);
     const owned = this.#owned.has(id);
@@ -182,22 +214,24 @@ class ClusterInteractionManager extends EventEmitter {
     const payload = routed(this.#id, ticket, answer);
     let claimed;
     try {
-      claimed = Number(await this.#call('claim', id, askerKey(asker), kind, payload));
+      claimed = outcomeOf(await this.#call('claim', id, kind === 'resolve' ? askerKey(asker) : SESSION_KEY_UNCHECKED, kind, payload));
     } catch (err) {
       this.#acks.drop(ticket);
       // Redis went away mid-call: this process's own interactions are still answered here.
       if (this.#owned.has(id)) return local();
       return { success: false, error: unavailable(err).code };
     }
-    if (claimed === ClaimOutcome.Routed) return acked;
+    if (claimed.outcome === ClaimOutcome.Routed) return acked;
     this.#acks.drop(ticket);
-    switch (claimed) {
+    switch (claimed.outcome) {
       case ClaimOutcome.Local:
         return local();
       case ClaimOutcome.SessionMismatch:
         return { success: false, error: 'SESSION_MISMATCH' };
       case ClaimOutcome.OwnerGone:
-        return { success: false, error: 'invalid_or_decided', settledAs: 'OWNER_GONE' };
+        // Reaped while this process, its owner, was cut off: its promise is still here.
+        if (claimed.settledAt !== undefined && this.#owned.has(id)) return local();
+        return ownerGone(claimed.settledAt);
       case ClaimOutcome.Decided:
         return { success: false, error: 'invalid_or_decided' };
       default:
@@ -213,7 +247,7 @@ class ClusterInteractionManager extends EventEmitter {
     const payload = from === null ? value : from.payload;
     let result;
     try {
-      result = kind === 'resolve' ? this.#local.resolveInteraction(id, parse(payload), this.#owned.get(id)) : this.#local.rejectInteraction(id, payload);
+      result = kind === 'resolve' ? this.#local.resolveInteraction(id, parse(payload), this.#owned.get(id)) : this.#local.rejectInteraction(id, parse(payload));
     } finally {
       if (from !== null) this.#writes.ack(from.answerer, from.ticket, result ?? { success: true });
     }
@@ -221,11 +255,12 @@ class ClusterInteractionManager extends EventEmitter {
 
   /** Restarts the interaction's timeout wherever it lives. */
   async touchInteraction(interactionId) {
-    if (typeof interactionId === 'string' && !this.#closed && !this.#owned.has(interactionId)) {
+    if (exact(interactionId) && !this.#closed && !this.#owned.has(interactionId)) {
       if (!this.#link.isUp()) return { success: false, error: 'REDIS_UNAVAILABLE' };
       try {
-        const routed = Number(await this.#call('touch', interactionId));
-        if (routed === ClaimOutcome.Routed) return { success: true };
+        const routed = outcomeOf(await this.#call('touch', interactionId));
+        if (routed.outcome === ClaimOutcome.Routed) return { success: true };
+        if (routed.outcome === ClaimOutcome.OwnerGone) return ownerGone(routed.settledAt);
       } catch (err) {
         return { success: false, error: unavailable(err).code };
       }
@@ -242,23 +277,24 @@ class ClusterInteractionManager extends EventEmitter {
   /** Ends the session's interactions on every process (SESSION_REMOVED). */
   async removeSession(sessionId) {
     this.#local.removeSession(sessionId);
-    if (typeof sessionId === 'string' && sessionId !== '' && !this.#closed) this.#writes.removeSession(sessionId);
+    // A session that is not well-formed names none, here as on every process.
+    if (exact(sessionId) && sessionId !== '' && !this.#closed) this.#writes.removeSession(sessionId);
   }
 
   async detachSession(sessionId, options) {
     this.#local.detachSession(sessionId, options);
-    if (!sessionId || typeof sessionId !== 'string' || this.#closed) return;
+    if (!sessionId || !exact(sessionId) || this.#closed) return;
     this.#writes.detach(sessionId, options && options.graceMs !== undefined ? options.graceMs : DEFAULT_GRACE_MS);
   }
 
   /** Cancels the session's grace on every process; whether it was detached. */
   async attachSession(sessionId) {
     const here = this.#local.attachSession(sessionId);
-    if (!sessionId || typeof sessionId !== 'string' || this.#closed || !this.#link.isUp()) return here;
+    if (!sessionId || !exact(sessionId) || this.#closed || !this.#link.isUp()) return here;
     try {
       return (await this.#call('attach', sessionId)) === '1' || here;
     } catch (err) {
-      this.#logger.warn(`[ClusterInteractionManager] attachSession(${JSON.stringify(sessionId)}) reached only this process: ${err.message}`);
+      this.#attaches.warn(`[ClusterInteractionManager] attachSession(${JSON.stringify(sessionId)}) reached only this process: ${err.message}`);
       return here;
     }
   }
@@ -266,7 +302,7 @@ class ClusterInteractionManager extends EventEmitter {
   /** The pending interactions of these sessions on every process. Rejects with code
    * REDIS_UNAVAILABLE while Redis is unreachable (the list would be partial). */
   async getPendingInteractions(sessionIds, type = null) {
-    const names = Array.isArray(sessionIds) ? sessionIds.filter((s) => typeof s === 'string') : [];
+    const names = Array.isArray(sessionIds) ? sessionIds.filter(exact) : [];
     const mine = this.#local.getPendingInteractions(names, type);
     if (names.length === 0 || this.#closed) return mine;
     if (!this.#link.isUp()) throw new ClusterError('Redis is unreachable: only this process could list its interactions', 'REDIS_UNAVAILABLE');
@@ -276,13 +312,19 @@ class ClusterInteractionManager extends EventEmitter {
     } catch (err) {
       throw unavailable(err);
     }
+    // In the order they were published, on Redis's clock (not the owners' requestedAt).
+    const shared = JSON.parse(json);
+    const place = new Map();
+    shared.forEach((r, i) => place.set(r.id, i));
     const seen = new Set(mine.map((r) => r.id));
     const wanted = typeof type === 'string' ? type : null;
-    const all = mine.concat(JSON.parse(json).filter((r) => !seen.has(r.id) && !this.#owned.has(r.id) && (wanted === null || r.type === wanted)));
-    // As the local manager: in the order of the given sessions, then of the requests.
+    const all = mine.concat(shared.filter((r) => !seen.has(r.id) && !this.#owned.has(r.id) && (wanted === null || r.type === wanted)));
+    // As the local manager: in the order of the given sessions, then of the requests. This
+    // process's records not written yet come after the others, in the order of its own clock.
     const order = new Map();
     names.forEach((n, i) => order.has(n) || order.set(n, i));
-    return all.sort((a, b) => order.get(a.sessionId) - order.get(b.sessionId) || a.requestedAt - b.requestedAt);
+    const at = (r) => place.get(r.id) ?? Infinity;
+    return all.sort((a, b) => order.get(a.sessionId) - order.get(b.sessionId) || at(a) - at(b) || a.requestedAt - b.requestedAt);
   }
 
   // ---- calls that need Redis ------------------------------------------------------------
@@ -328,7 +370,7 @@ class ClusterInteractionManager extends EventEmitter {
     eachDelivery(
       batch,
       (kind, a, v) => this.#apply(kind, a, v),
-      (kind, err) => this.#logger.warn(`[ClusterInteractionManager] a listener threw while a ${kind} from Redis was applied:`, err),
+      (kind, err) => this.#listeners.warn(`[ClusterInteractionManager] a listener threw while a ${kind} from Redis was applied:`, err),
     );
   }
 
@@ -370,8 +412,8 @@ class ClusterInteractionManager extends EventEmitter {
         this.#answered(a, false, new ClusterError(v, kind));
         break;
       case 'state':
-        if (a === 'down') this.#logger.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);
-        else if (a === 'up') this.#logger.warn('[ClusterInteractionManager] Redis reachable again; this process republished its interactions');
+        if (a === 'down') this.#downs.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);
+        else if (a === 'up') this.#ups.warn('[ClusterInteractionManager] Redis reachable again; this process republished its interactions');
         else this.#throttle.warn(`[ClusterInteractionManager] ${v}`);
         break;
       default:

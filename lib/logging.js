@@ -27,8 +27,9 @@ class Throttle {
     this.#logger = logger;
   }
 
-  /** Writes `line` unless one was written in the last 10 s; then counts it for the next. */
-  warn(line) {
+  /** Writes `line` (and `more`, as the logger's further arguments) unless one was written in
+   * the last 10 s; then counts it for the next. */
+  warn(line, ...more) {
     const now = Date.now();
     if (now - this.#last < THROTTLE_MS) {
       this.#held++;
@@ -37,7 +38,7 @@ class Throttle {
     const held = this.#held;
     this.#held = 0;
     this.#last = now;
-    this.#logger.warn(held > 0 ? `${line} (and ${held} such warnings since the previous line, not written)` : line);
+    this.#logger.warn(held > 0 ? `${line} (and ${held} such warnings since the previous line, not written)` : line, ...more);
   }
 }
 

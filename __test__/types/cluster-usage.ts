@@ -19,6 +19,7 @@ async function host(): Promise<void> {
   });
   const answer: ClusterAnswerResult = await im.resolveInteraction('id', { ok: true }, 'session-1');
   if (!answer.success && answer.error === 'REDIS_UNAVAILABLE') console.log('retry later');
+  if (!answer.success && answer.error === 'invalid_or_decided' && answer.settledAs === 'OWNER_GONE') answer.settledAt?.toFixed();
   const listed: PendingInteraction[] = await im.getPendingInteractions(['session-1']);
   await im.removeSession('session-1');
   await im.detachSession('session-1', { graceMs: 10_000 });

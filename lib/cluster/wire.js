@@ -7,7 +7,7 @@ const native = require('../native.js');
 const { StringPack } = require('../pack.js');
 
 // The letters are src/cluster/wire.rs's (exported by the binding).
-const { SESSION_KEY_NAMED, SESSION_KEY_EMPTY, SESSION_KEY_NULL, SESSION_KEY_UNDEFINED, SESSION_KEY_ANYONE, SESSION_KEY_NONE } = native;
+const { SESSION_KEY_NAMED, SESSION_KEY_EMPTY, SESSION_KEY_NULL, SESSION_KEY_UNDEFINED, SESSION_KEY_ANYONE, SESSION_KEY_NONE, SESSION_KEY_UNCHECKED } = native;
 
 // Who may answer an interaction, as the claim script compares it (the registry's Owner).
 function sessionKey(sessionId) {
@@ -15,11 +15,18 @@ function sessionKey(sessionId) {
   return sessionId === null ? SESSION_KEY_NULL : SESSION_KEY_UNDEFINED;
 }
 
+/** A string that can cross to the link exactly: well-formed UTF-16. One with a lone surrogate
+ * would be converted lossily ('u\uD800' to 'u\uFFFD', another session), so it never crosses. */
+function exact(s) {
+  return typeof s === 'string' && s.isWellFormed();
+}
+
 // The answerer: no session given answers as anyone, as the local manager does; a value that is
-// neither a string nor null is an asker no session can match.
+// neither a well-formed string nor null is an asker no session can match (a stranger, as in
+// single-process mode).
 function askerKey(asker) {
   if (asker === undefined) return SESSION_KEY_ANYONE;
-  if (typeof asker === 'string' || asker === null) return sessionKey(asker);
+  if (exact(asker) || asker === null) return sessionKey(asker);
   return SESSION_KEY_NONE;
 }
 
@@ -58,10 +65,11 @@ function parse(json) {
   return json === '' ? undefined : JSON.parse(json);
 }
 
-/** The payload of a routed answer: a resolve's response as JSON, a reject's reason as text; a
- * TypeError when it cannot be JSON or is longer than `maxBytes`. */
+/** The payload of a routed answer, as JSON (which escapes lone surrogates, so it crosses
+ * exactly): a resolve's response, a reject's reason text; a TypeError when it cannot be JSON or
+ * is longer than `maxBytes`. */
 function answerPayload(kind, value, reasonText, maxBytes) {
-  if (kind !== 'resolve') return withinLimit('reason is', reasonText(value), maxBytes, false);
+  if (kind !== 'resolve') return withinLimit('reason is', JSON.stringify(reasonText(value)), maxBytes);
   return value === undefined ? '' : withinLimit('response is', toJson('response', value) ?? '', maxBytes);
 }
 
@@ -158,4 +166,4 @@ function eachDelivery(batch, apply, failed) {
   }
 }
 
-module.exports = { sessionKey, askerKey, shareable, parse, answerPayload, routed, unrouted, Writes, eachDelivery };
+module.exports = { SESSION_KEY_UNCHECKED, exact, sessionKey, askerKey, shareable, parse, answerPayload, routed, unrouted, Writes, eachDelivery };

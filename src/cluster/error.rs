@@ -29,6 +29,10 @@ pub enum ClusterError {
     /// while this connect waited). The message names the id and why.
     #[error("{0}")]
     InstanceIdInUse(String),
+    /// A string argument that is not well-formed UTF-16 (a bug in the JS layer, which never
+    /// sends one): refused, because a lossy conversion would turn one session into another.
+    #[error("the {0} is not well-formed UTF-16 (a lone surrogate): refused, never converted")]
+    NotWellFormed(&'static str),
 }
 
 impl ClusterError {
@@ -37,9 +41,10 @@ impl ClusterError {
             ClusterError::Unavailable(_) | ClusterError::Closed | ClusterError::Runtime(_) => {
                 "REDIS_UNAVAILABLE"
             }
-            ClusterError::Refused(_) | ClusterError::AlreadyStarted | ClusterError::Crashed(_) => {
-                "REDIS_ERROR"
-            }
+            ClusterError::Refused(_)
+            | ClusterError::AlreadyStarted
+            | ClusterError::Crashed(_)
+            | ClusterError::NotWellFormed(_) => "REDIS_ERROR",
             ClusterError::InstanceIdInUse(_) => "INSTANCE_ID_IN_USE",
         }
     }

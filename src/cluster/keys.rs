@@ -16,6 +16,10 @@
 //!   `lua/prelude.lua`).
 //! - `p:events`: the events stream, capped (MAXLEN ~) and expiring when idle.
 //! - `p:detached:<session>`: a detached session, for its grace period.
+//! - `p:gone`: sorted set of the ids the reaper ended (OWNER_GONE), scored by when (ms since the
+//!   epoch), so that a late answer learns how they ended: as long as single-process mode
+//!   remembers its settlements (its last 10000, 10 minutes: `Config::default()` of the core);
+//!   it expires that long after the last reap.
 //!
 //! The scripts that learn keys only while they run build them the same way
 //! (`lua/prelude.lua`).
@@ -40,6 +44,7 @@ pub struct Keys {
     pub incarnation: String,
     pub owners: String,
     pub events: String,
+    pub gone: String,
     /// `own:`, `node:` and the inbox of this process.
     pub my_own: String,
     pub my_node: String,
@@ -51,6 +56,7 @@ impl Keys {
         let mut keys = Keys {
             owners: format!("{prefix}:owners"),
             events: format!("{prefix}:events"),
+            gone: format!("{prefix}:gone"),
             my_own: String::new(),
             my_node: String::new(),
             my_inbox: String::new(),

@@ -8,6 +8,7 @@
 mod error;
 mod keys;
 mod link;
+mod preflight;
 mod reader;
 pub mod runtime;
 mod scripts;
@@ -134,13 +135,15 @@ impl RedisLink {
         Ok(())
     }
 
-    /// Connects, loads the scripts, takes the instance id (`Inner::take_id`: may wait up to
-    /// ownerTimeoutMs plus a heartbeat) and starts the reader and writer. Fails with
+    /// Connects, checks what cluster mode needs and loads the scripts (`preflight.rs`), takes the
+    /// instance id (`Inner::take_id`: may wait up to ownerTimeoutMs plus a heartbeat) and starts
+    /// the reader and writer. Answers the preflight's warnings, a line each, for the host's
+    /// logger; fails with `REDIS_ERROR` naming the commands this Redis user may not run, or
     /// INSTANCE_ID_IN_USE when another live process holds the id.
     #[napi(catch_unwind)]
     pub fn start(&self, call: u32) -> Result<(), &'static str> {
         self.spawn(call, |inner| async move {
-            inner.start().await.map(|()| String::new())
+            inner.start().await.map(|warnings| warnings.join("\n"))
         })
     }
 
@@ -162,16 +165,22 @@ impl RedisLink {
     }
 
     /// The atomic claim of an answer (`lua/claim.lua`): answers a `ClaimOutcome`. `asker`: the
-    /// answerer's session key (`SESSION_KEY_*`); `kind`: the answer's delivery kind.
+    /// answerer's session key (`SESSION_KEY_*`); `kind`: the answer's delivery kind. Strings are
+    /// taken exactly (`wire::exact`), as every string argument below: one that is not
+    /// well-formed throws, never converted.
     #[napi(catch_unwind)]
     pub fn claim(
         &self,
         call: u32,
-        id: String,
-        asker: String,
-        kind: String,
-        value: String,
+        id: Utf16String,
+        asker: Utf16String,
+        kind: Utf16String,
+        value: Utf16String,
     ) -> Result<(), &'static str> {
+        let id = exact(&id, "id")?;
+        let asker = exact(&asker, "asker")?;
+        let kind = exact(&kind, "kind")?;
+        let value = exact(&value, "value")?;
         self.spawn(call, |inner| async move {
             let cmd = inner
                 .link
@@ -184,7 +193,8 @@ impl RedisLink {
     /// Routes a touch to the owner: answers `ClaimOutcome` `Routed`, `Local` (the caller's
     /// own) or `Unknown`.
     #[napi(catch_unwind)]
-    pub fn touch(&self, call: u32, id: String) -> Result<(), &'static str> {
+    pub fn touch(&self, call: u32, id: Utf16String) -> Result<(), &'static str> {
+        let id = exact(&id, "id")?;
         self.spawn(call, |inner| async move {
             inner
                 .outcome(inner.link.scripts.touch(&inner.link.keys, &id))
@@ -194,7 +204,8 @@ impl RedisLink {
 
     /// Cancels the session's grace everywhere: `1` when it was detached.
     #[napi(catch_unwind)]
-    pub fn attach(&self, call: u32, session: String) -> Result<(), &'static str> {
+    pub fn attach(&self, call: u32, session: Utf16String) -> Result<(), &'static str> {
+        let session = exact(&session, "session")?;
         self.spawn(call, |inner| async move {
             let cmd = inner
                 .link
@@ -205,23 +216,18 @@ impl RedisLink {
         })
     }
 
-    /// The pending records of these sessions (of any process), as one JSON array.
+    /// The pending records of these sessions (of any process), as one JSON array in the order
+    /// they were published, on Redis's clock.
     #[napi(catch_unwind)]
-    pub fn list(&self, call: u32, sessions: Vec<String>) -> Result<(), &'static str> {
+    pub fn list(&self, call: u32, sessions: Vec<Utf16String>) -> Result<(), &'static str> {
+        let sessions = sessions
+            .iter()
+            .map(|s| exact(s, "session"))
+            .collect::<CallResult<Vec<_>>>()?;
         self.spawn(call, |inner| async move {
             let cmd = inner.link.scripts.list(&inner.link.keys, &sessions);
             let records: Vec<String> = inner.run(cmd).await?;
-            let mut out =
-                String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
-            out.push('[');
-            for (i, r) in records.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(r);
-            }
-            out.push(']');
-            Ok(out)
+            Ok(wire::listing(records))
         })
     }
 
@@ -239,8 +245,13 @@ impl RedisLink {
     }
 }
 
+/// A string argument exactly as JS gave it, or the error that refuses it.
+fn exact(units: &[u16], what: &'static str) -> CallResult<String> {
+    wire::exact(units).ok_or(ClusterError::NotWellFormed(what))
+}
+
 impl Inner {
-    async fn start(&self) -> CallResult<()> {
+    async fn start(&self) -> CallResult<Vec<String>> {
         let rx = self.rx.lock().ok().and_then(|mut r| r.take());
         let Some(rx) = rx else {
             return Err(ClusterError::AlreadyStarted);
@@ -252,7 +263,7 @@ impl Inner {
         let mut conn = ConnectionManager::new_with_config(self.client.clone(), config).await?;
         let link = &self.link;
         let k = &link.keys;
-        link.scripts.load(&mut conn).await?;
+        let warnings = preflight::run(&mut conn, link).await?;
         self.take_id(&mut conn).await?;
         let last: StreamRangeReply = redis::cmd("XREVRANGE")
             .arg(&k.events)
@@ -278,7 +289,7 @@ impl Inner {
             cursor,
             self.stop.subscribe(),
         ));
-        Ok(())
+        Ok(warnings)
     }
 
     /// Takes this process's instance id for its incarnation (`lua/hello.lua`), which reaps what a
@@ -303,7 +314,9 @@ impl Inner {
         };
         let mut first: Option<(String, i64)> = None;
         loop {
-            let cmd = link.scripts.hello(k, link.owner_timeout, writer::now_ms());
+            let cmd = link
+                .scripts
+                .hello(k, link.owner_timeout, scripts::epoch_ms());
             let (holder, expires_at) = match link.scripts.invoke::<Hello>(conn, &cmd).await? {
                 Hello::Taken => return Ok(()),
                 Hello::Held {
@@ -347,9 +360,21 @@ impl Inner {
             })
     }
 
-    /// A claim's or a touch's answer, as the number of its `ClaimOutcome` for JS.
+    /// A claim's or a touch's answer, as the number of its `ClaimOutcome` for JS, then
+    /// `:<ms since the epoch>` when the script said when the interaction ended (`{-3, when}`).
     async fn outcome(&self, cmd: redis::Cmd) -> CallResult<String> {
-        let n: i64 = self.run(cmd).await?;
-        Ok((ClaimOutcome::from_script(n) as i32).to_string())
+        let (n, when) = match self.run::<redis::Value>(cmd).await? {
+            redis::Value::Array(items) => match items.as_slice() {
+                [redis::Value::Int(n), redis::Value::Int(at)] => (*n, Some(*at)),
+                _ => (0, None),
+            },
+            redis::Value::Int(n) => (n, None),
+            _ => (0, None),
+        };
+        let outcome = ClaimOutcome::from_script(n) as i32;
+        Ok(match when {
+            Some(at) => format!("{outcome}:{at}"),
+            None => outcome.to_string(),
+        })
     }
 }

@@ -49,13 +49,28 @@ pub async fn run(link: Arc<Link>, client: Client, mut at: Cursor, mut stop: watc
                     _ = stop.changed() => return,
                 };
                 let made = match made {
-                    Ok(mut c) => name(&mut c, &link.keys.me).await.map(|()| c),
+                    Ok(mut c) => {
+                        match name(&mut c, &link.keys.me).await {
+                            // The name only shows in CLIENT LIST: refused (the ACL changed since
+                            // connect), the reader reads on without it.
+                            Err(e) if !unavailable(&e) => {
+                                link.report(format!("Redis refused to name the reader's connection (it reads on): {e}"));
+                                Ok(c)
+                            }
+                            named => named.map(|()| c),
+                        }
+                    }
                     Err(e) => Err(e),
                 };
                 match made {
                     Ok(c) => conn.insert(c),
                     Err(e) => {
-                        link.set_down(&e.to_string());
+                        // Only an outage is one; a refusal (NOPERM) is an error, told as such.
+                        if unavailable(&e) {
+                            link.set_down(&e.to_string());
+                        } else {
+                            link.report(format!("Redis refused the reader's connection: {e}"));
+                        }
                         if pause(&mut stop).await {
                             return;
                         }

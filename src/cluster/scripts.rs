@@ -9,7 +9,21 @@ use super::wire::{self, Record};
 use napi_derive::napi;
 use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::{Cmd, ErrorKind, FromRedisValue, Pipeline, RedisError, ServerErrorKind, Value};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Ms since the epoch on this process's clock.
+pub fn epoch_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// How many ids the reaper remembers, and how long (ms): as single-process mode remembers its
+/// settlements.
+fn gone_limits() -> (usize, u64) {
+    let c = interaction_core::Config::default();
+    (c.history_len, c.history_ms)
+}
 
 /// Helpers every script starts with.
 const PRELUDE: &str = include_str!("lua/prelude.lua");
@@ -30,10 +44,11 @@ enum Script {
     Beat,
     Leave,
     Trim,
+    Preflight,
 }
 
 /// The bodies, in `Script` order.
-const BODIES: [&str; 14] = [
+const BODIES: [&str; 15] = [
     include_str!("lua/publish.lua"),
     include_str!("lua/end.lua"),
     include_str!("lua/refresh.lua"),
@@ -48,6 +63,7 @@ const BODIES: [&str; 14] = [
     include_str!("lua/beat.lua"),
     include_str!("lua/leave.lua"),
     include_str!("lua/trim.lua"),
+    include_str!("lua/preflight.lua"),
 ];
 
 /// What a claim (or a touch, which answers 0, 1 or 2) did, as JS reads it:
@@ -63,7 +79,8 @@ pub enum ClaimOutcome {
     Local = 2,
     /// The record requires another session.
     SessionMismatch = -2,
-    /// Its owner is gone (its records are being reaped).
+    /// Its owner is gone: its records are being reaped, or were (then the script also says
+    /// when, `{-3, ms since the epoch}`).
     OwnerGone = -3,
     /// Already claimed: its answer is on the way to the owner.
     Decided = -4,
@@ -155,8 +172,9 @@ impl Scripts {
         pipe.query_async::<Vec<Value>>(conn).await
     }
 
-    /// `publish.lua`. `announce`: also add the `interaction-request` event (not when it is
-    /// published again after an outage). `ttl`: what is left of the record's backstop.
+    /// `publish.lua`, which answers the record's place in listings. `announce`: also add the
+    /// `interaction-request` event (not when it is published again after an outage). `ttl`:
+    /// what is left of the record's backstop.
     pub fn publish(&self, k: &Keys, rec: &Record, ttl: Duration, announce: bool) -> Cmd {
         let rec_key = k.rec(&rec.id);
         let mut cmd = match &rec.session {
@@ -187,7 +205,8 @@ impl Scripts {
             .arg(if announce { "1" } else { "0" })
             .arg(EVENTS_MAXLEN)
             .arg(EVENTS_TTL_MS)
-            .arg(&k.incarnation);
+            .arg(&k.incarnation)
+            .arg(rec.order.map(|o| o.to_string()).unwrap_or_default());
         cmd
     }
 
@@ -244,10 +263,10 @@ impl Scripts {
         cmd
     }
 
-    /// `claim.lua` (its answer: `ClaimOutcome::from_script`). `asker`: a session key, or
-    /// `SESSION_KEY_ANYONE`; `kind`: the answer's delivery kind.
+    /// `claim.lua` (its answer: `ClaimOutcome::from_script`). `asker`: a session key,
+    /// `SESSION_KEY_ANYONE` or `SESSION_KEY_UNCHECKED`; `kind`: the answer's delivery kind.
     pub fn claim(&self, k: &Keys, id: &str, asker: &str, kind: &str, value: &str) -> Cmd {
-        let mut cmd = self.call(Script::Claim, &[&k.rec(id), &k.owners, &k.my_own]);
+        let mut cmd = self.call(Script::Claim, &[&k.rec(id), &k.owners, &k.my_own, &k.gone]);
         cmd.arg(&k.prefix)
             .arg(id)
             .arg(asker)
@@ -255,19 +274,24 @@ impl Scripts {
             .arg(value)
             .arg(&k.me)
             .arg(INBOX_MAXLEN)
-            .arg(&k.incarnation);
+            .arg(&k.incarnation)
+            .arg(wire::SESSION_KEY_UNCHECKED)
+            .arg(epoch_ms())
+            .arg(gone_limits().1);
         cmd
     }
 
     /// `touch.lua` (its answer: `ClaimOutcome::from_script`).
     pub fn touch(&self, k: &Keys, id: &str) -> Cmd {
-        let mut cmd = self.call(Script::Touch, &[k.rec(id)]);
+        let mut cmd = self.call(Script::Touch, &[&k.rec(id), &k.gone]);
         cmd.arg(&k.prefix)
             .arg(id)
             .arg(&k.me)
             .arg(wire::TOUCH)
             .arg(INBOX_MAXLEN)
-            .arg(&k.incarnation);
+            .arg(&k.incarnation)
+            .arg(epoch_ms())
+            .arg(gone_limits().1);
         cmd
     }
 
@@ -300,7 +324,7 @@ impl Scripts {
         cmd
     }
 
-    /// `list.lua`: answers the records' JSON.
+    /// `list.lua`: answers the records as `publish.lua` keeps them (see `wire::listing`).
     pub fn list(&self, k: &Keys, sessions: &[String]) -> Cmd {
         let keys: Vec<String> = sessions.iter().map(|s| k.ses(s)).collect();
         self.call(Script::List, &keys)
@@ -316,14 +340,25 @@ impl Scripts {
                 &k.inbox(owner),
                 &k.owners,
                 &k.events,
+                &k.gone,
             ],
         );
+        let (gone_len, gone_ms) = gone_limits();
         cmd.arg(&k.prefix)
             .arg(owner)
             .arg(now)
             .arg(EVENTS_MAXLEN)
             .arg(EVENTS_TTL_MS)
-            .arg(wire::SESSION_KEY_NULL);
+            .arg(wire::SESSION_KEY_NULL)
+            .arg(gone_len)
+            .arg(gone_ms);
+        cmd
+    }
+
+    /// `preflight.lua`: which of the commands the link uses this user may not run.
+    pub fn preflight(&self, k: &Keys) -> Cmd {
+        let mut cmd = self.call::<&str>(Script::Preflight, &[]);
+        cmd.arg(&k.prefix).arg(&k.me);
         cmd
     }
 
@@ -339,8 +374,16 @@ impl Scripts {
     pub fn hello(&self, k: &Keys, ttl: Duration, now: u64) -> Cmd {
         let mut cmd = self.call(
             Script::Hello,
-            &[&k.my_node, &k.my_own, &k.my_inbox, &k.owners, &k.events],
+            &[
+                &k.my_node,
+                &k.my_own,
+                &k.my_inbox,
+                &k.owners,
+                &k.events,
+                &k.gone,
+            ],
         );
+        let (gone_len, gone_ms) = gone_limits();
         cmd.arg(&k.prefix)
             .arg(&k.me)
             .arg(&k.incarnation)
@@ -348,7 +391,9 @@ impl Scripts {
             .arg(now)
             .arg(EVENTS_MAXLEN)
             .arg(EVENTS_TTL_MS)
-            .arg(wire::SESSION_KEY_NULL);
+            .arg(wire::SESSION_KEY_NULL)
+            .arg(gone_len)
+            .arg(gone_ms);
         cmd
     }
 

@@ -51,6 +51,10 @@ pub const SESSION_KEY_ANYONE: &str = "";
 /// The asker key of an answer from a session that is neither a string nor null: no record has it.
 #[napi]
 pub const SESSION_KEY_NONE: &str = "x";
+/// The asker key of a reject: no session check, as single-process mode's `rejectInteraction`
+/// (with `requireSessionMatch` too).
+#[napi]
+pub const SESSION_KEY_UNCHECKED: &str = "*";
 
 pub const REPLY: &str = "reply";
 pub const STATE: &str = "state";
@@ -89,6 +93,35 @@ pub struct Record {
     /// How long the record outlives a request or a touch: its timeout plus the owner timeout.
     pub ttl: Duration,
     pub expires: Instant,
+    /// Its place in listings, on Redis's clock (µs), once Redis gave it one (`publish.lua`).
+    pub order: Option<u64>,
+}
+
+/// A listing for JS: the records as `list.lua` answers them (`<place> <JSON>`, see
+/// `publish.lua`), as one JSON array in the order of their places, which are one clock's
+/// (Redis's), whatever the clocks of their owners. A record without a place comes last.
+pub fn listing(records: Vec<String>) -> String {
+    let mut placed: Vec<(u64, &str)> = records
+        .iter()
+        .map(|r| match r.split_once(' ') {
+            Some((place, json)) => match place.parse() {
+                Ok(place) => (place, json),
+                Err(_) => (u64::MAX, r.as_str()),
+            },
+            None => (u64::MAX, r.as_str()),
+        })
+        .collect();
+    placed.sort_by_key(|(place, _)| *place);
+    let mut out = String::with_capacity(2 + records.iter().map(|r| r.len() + 1).sum::<usize>());
+    out.push('[');
+    for (i, (_, json)) in placed.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(json);
+    }
+    out.push(']');
+    out
 }
 
 /// One write, decoded from a batch.
@@ -122,10 +155,17 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Decodes the writes; a malformed tail (a bug in the JS layer) is reported, not guessed at.
+    /// Decodes the writes. A write holding a string that is not well-formed UTF-16 (a lone
+    /// surrogate) is refused, never converted: a lossy conversion would turn one session into
+    /// another. A malformed tail (a bug in the JS layer) is reported, not guessed at.
     pub fn decode(&self) -> (Vec<Write>, Option<String>) {
-        let mut fields = Fields(unpack(&self.text, &self.lengths));
+        let mut fields = Fields {
+            parts: unpack(&self.text, &self.lengths),
+            refused: false,
+        };
         let mut out = Vec::new();
+        let mut refused = 0;
+        let mut malformed = None;
         while let Some(op) = fields.next() {
             let write = match op.as_str() {
                 head if head.starts_with('P') => publish(head, &mut fields),
@@ -150,19 +190,43 @@ impl Batch {
                 _ => None,
             };
             match write {
+                Some(_) if std::mem::take(&mut fields.refused) => refused += 1,
                 Some(w) => out.push(w),
-                None => return (out, Some(format!("malformed write batch at op {op:?}"))),
+                None => {
+                    malformed = Some(format!("malformed write batch at op {op:?}"));
+                    break;
+                }
             }
         }
-        (out, None)
+        if refused > 0 {
+            let why = format!("refused {refused} write(s) holding a string that is not well-formed UTF-16 (a lone surrogate), never converted");
+            malformed = Some(match malformed {
+                Some(m) => format!("{why}; {m}"),
+                None => why,
+            });
+        }
+        (out, malformed)
     }
 }
 
-struct Fields<'a>(Unpacked<'a>);
+/// A string from JS, exactly: `None` for one that is not well-formed UTF-16.
+pub fn exact(units: &[u16]) -> Option<String> {
+    String::from_utf16(units).ok()
+}
+
+struct Fields<'a> {
+    parts: Unpacked<'a>,
+    /// A field of the write being read was not well-formed.
+    refused: bool,
+}
 
 impl Fields<'_> {
     fn next(&mut self) -> Option<String> {
-        self.0.next().map(String::from_utf16_lossy)
+        let units = self.parts.next()?;
+        Some(exact(units).unwrap_or_else(|| {
+            self.refused = true;
+            String::new()
+        }))
     }
 
     fn take<const N: usize>(&mut self) -> Option<[String; N]> {
@@ -226,6 +290,7 @@ fn publish(head: &str, fields: &mut Fields<'_>) -> Option<Write> {
         json,
         ttl,
         expires: Instant::now() + ttl,
+        order: None,
     }))
 }
 

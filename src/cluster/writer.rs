@@ -6,12 +6,13 @@
 use super::error::unavailable;
 use super::keys::INBOX_MAXLEN;
 use super::link::Link;
+use super::scripts::epoch_ms;
 use super::wire::{self, Batch, Record, Write};
 use redis::aio::ConnectionManager;
 use redis::{Cmd, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// Writes per pipeline.
@@ -21,6 +22,12 @@ const BATCH: usize = 512;
 const BACKLOG: usize = 200_000;
 /// How long `close()` keeps trying to write what is left.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// A write, and the id of the record it publishes (whose place in listings Redis answers).
+struct Queued {
+    cmd: Cmd,
+    publishes: Option<String>,
+}
 
 pub enum Op {
     Batch(Batch),
@@ -32,7 +39,7 @@ struct Writer {
     conn: ConnectionManager,
     live: HashMap<String, Arc<Record>>,
     /// Writes not yet acknowledged by Redis.
-    backlog: VecDeque<Cmd>,
+    backlog: VecDeque<Queued>,
     /// Writes dropped from the backlog during this outage (told to the host's logger after it).
     dropped: u64,
 }
@@ -95,9 +102,11 @@ impl Writer {
 
     fn queue(&mut self, write: Write) {
         let (k, scripts) = (&self.link.keys, &self.link.scripts);
+        let mut publishes = None;
         let cmd = match write {
             Write::Publish(rec) => {
                 let cmd = self.publish(&rec, true);
+                publishes = Some(rec.id.clone());
                 self.live.insert(rec.id.clone(), Arc::new(rec));
                 cmd
             }
@@ -140,7 +149,7 @@ impl Writer {
             self.backlog.pop_front();
             self.dropped += 1;
         }
-        self.backlog.push_back(cmd);
+        self.backlog.push_back(Queued { cmd, publishes });
     }
 
     /// `announce`: a new record (not one published again after an outage).
@@ -161,12 +170,14 @@ impl Writer {
             let n = self.backlog.len().min(BATCH);
             let mut pipe = redis::pipe();
             pipe.ignore_errors();
-            for cmd in self.backlog.iter().take(n) {
-                pipe.add_command(cmd.clone());
+            for q in self.backlog.iter().take(n) {
+                pipe.add_command(q.cmd.clone());
             }
             match self.run_pipe(&pipe).await {
-                Ok(()) => {
-                    self.backlog.drain(..n);
+                Ok(values) => {
+                    for (q, v) in self.backlog.drain(..n).zip(values) {
+                        placed(&mut self.live, q.publishes, &v);
+                    }
                 }
                 Err(()) => return,
             }
@@ -174,8 +185,8 @@ impl Writer {
     }
 
     /// Runs a pipeline whose items may fail one by one: reports script errors (bugs) and marks
-    /// the link down on an outage.
-    async fn run_pipe(&mut self, pipe: &redis::Pipeline) -> Result<(), ()> {
+    /// the link down on an outage. Answers the items' replies.
+    async fn run_pipe(&mut self, pipe: &redis::Pipeline) -> Result<Vec<Value>, ()> {
         let link = &self.link;
         match link.scripts.invoke_pipeline(&mut self.conn, pipe).await {
             Ok(values) => {
@@ -184,7 +195,7 @@ impl Writer {
                         link.report(format!("Redis script failed: {e:?}"));
                     }
                 }
-                Ok(())
+                Ok(values)
             }
             Err(e) => {
                 if unavailable(&e) {
@@ -218,11 +229,15 @@ impl Writer {
             Err(e) => {
                 if unavailable(&e) {
                     self.link.set_down(&e.to_string());
+                } else {
+                    self.link.report(format!(
+                        "Redis refused the heartbeat (liveness, reaper): {e}"
+                    ));
                 }
                 return;
             }
         };
-        let now = now_ms();
+        let now = epoch_ms();
         let mut pipe = redis::pipe();
         pipe.ignore_errors();
         let k = &self.link.keys;
@@ -251,10 +266,16 @@ impl Writer {
         }
         // Flush runs only while up; mark up for it, and down again if it fails.
         let purge = self.link.scripts.purge(&self.link.keys);
-        let mut again: VecDeque<Cmd> = VecDeque::with_capacity(self.live.len() + 1);
-        again.push_back(purge);
+        let mut again: VecDeque<Queued> = VecDeque::with_capacity(self.live.len() + 1);
+        again.push_back(Queued {
+            cmd: purge,
+            publishes: None,
+        });
         for rec in self.live.values() {
-            again.push_back(self.publish(rec, false));
+            again.push_back(Queued {
+                cmd: self.publish(rec, false),
+                publishes: Some(rec.id.clone()),
+            });
         }
         self.backlog.extend(again);
         self.link.set_up();
@@ -295,9 +316,17 @@ impl Writer {
     }
 }
 
-/// Milliseconds since the epoch (the `rejectedAt` of reaped interactions).
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+/// Keeps the place Redis gave a published record (`publish.lua`'s answer), so that the record
+/// keeps it when it is published again after an outage.
+fn placed(live: &mut HashMap<String, Arc<Record>>, publishes: Option<String>, answer: &Value) {
+    let Some(id) = publishes else { return };
+    let order = match answer {
+        Value::BulkString(b) => std::str::from_utf8(b).ok().and_then(|t| t.parse().ok()),
+        // 0: another incarnation holds the id, nothing was published.
+        Value::Int(n) if *n > 0 => u64::try_from(*n).ok(),
+        _ => None,
+    };
+    if let (Some(order), Some(rec)) = (order, live.get_mut(&id)) {
+        Arc::make_mut(rec).order = Some(order);
+    }
 }

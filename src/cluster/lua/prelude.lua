@@ -41,9 +41,12 @@ local function replaced(node, incarnation)
 end
 
 -- Removes every record of a dead owner (or of a dead incarnation of this process's id), publishes
--- OWNER_GONE for each, and drops the owner's set and inbox. `null_key`: the session key of a null
--- session (SESSION_KEY_NULL in src/cluster/wire.rs). Returns how many records it removed.
-local function reap_owner(p, owner, own, inbox, owners, events, now, maxlen, ttl, null_key)
+-- OWNER_GONE for each, remembers each in `gone` (score: when), so that a late answer learns how
+-- it ended, and drops the owner's set and inbox. `null_key`: the session key of a null session
+-- (SESSION_KEY_NULL in src/cluster/wire.rs). `gone` keeps what single-process mode remembers of
+-- its settlements: the last `gone_max`, none older than `gone_ttl` ms. Returns how many records
+-- it removed.
+local function reap_owner(p, owner, own, inbox, owners, events, now, maxlen, ttl, null_key, gone, gone_max, gone_ttl)
   local n = 0
   for _, id in ipairs(redis.call('SMEMBERS', own)) do
     local rec = rec_key(p, id)
@@ -55,8 +58,16 @@ local function reap_owner(p, owner, own, inbox, owners, events, now, maxlen, ttl
       -- The session as the requester gave it: a name, '', null or (absent) undefined.
       if f[2] then payload.sessionId = f[2] elseif f[3] == null_key then payload.sessionId = cjson.null end
       event(events, '', 'interaction-rejected', cjson.encode(payload), maxlen, ttl)
+      redis.call('ZADD', gone, now, id)
       n = n + 1
     end
+  end
+  if n > 0 then
+    local keep = tonumber(gone_ttl)
+    redis.call('ZREMRANGEBYSCORE', gone, '-inf', '(' .. (tonumber(now) - keep))
+    local extra = redis.call('ZCARD', gone) - tonumber(gone_max)
+    if extra > 0 then redis.call('ZREMRANGEBYRANK', gone, 0, extra - 1) end
+    redis.call('PEXPIRE', gone, keep)
   end
   redis.call('DEL', own, inbox)
   redis.call('SREM', owners, owner)
@@ -66,4 +77,11 @@ end
 -- Hands an owner a delivery (kind, a, v) through its inbox stream.
 local function route(inbox, kind, a, v, maxlen)
   redis.call('XADD', inbox, 'MAXLEN', '~', maxlen, '*', 'k', kind, 'a', a, 'v', v)
+end
+
+-- An id without a record: {-3, when} if the reaper ended it at most `ttl` ms before `now`, else 0.
+local function reaped(gone, id, now, ttl)
+  local at = redis.call('ZSCORE', gone, id)
+  if at and tonumber(at) >= tonumber(now) - tonumber(ttl) then return { -3, tonumber(at) } end
+  return 0
 end

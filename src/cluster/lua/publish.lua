@@ -3,16 +3,23 @@
 --   session.
 -- ARGV: owner, id, session key, session name ('' without one), type, require match ('1'/'0'),
 --   ttl ms, record JSON, announce ('1': add the interaction-request event), events maxlen,
---   events ttl ms, incarnation.
--- Returns 1, or 0 when another incarnation holds the owner's id (nothing written).
+--   events ttl ms, incarnation, its place in listings ('' for a new record: now on Redis's clock,
+--   in µs, one clock for every process; a record published again keeps its own).
+-- Returns its place (the session's hash holds '<place> <record JSON>'), or 0 when another
+--   incarnation holds the owner's id (nothing written).
 local rec, own, owners, events, node, ses = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local owner, id = ARGV[1], ARGV[2]
 if replaced(node, ARGV[12]) then return 0 end
 local ttl = tonumber(ARGV[7])
+local place = ARGV[13]
+if place == '' then
+  local t = redis.call('TIME')
+  place = t[1] .. string.format('%06d', tonumber(t[2]))
+end
 redis.call('HSET', rec, 'o', owner, 'i', ARGV[12], 'k', ARGV[3], 't', ARGV[5], 'r', ARGV[6])
 if ses then
   redis.call('HSET', rec, 's', ARGV[4])
-  redis.call('HSET', ses, id, ARGV[8])
+  redis.call('HSET', ses, id, place .. ' ' .. ARGV[8])
   extend(ses, ttl)
 end
 redis.call('PEXPIRE', rec, ttl)
@@ -21,4 +28,4 @@ extend(own, ttl)
 redis.call('SADD', owners, owner)
 extend(owners, ttl)
 if ARGV[9] == '1' then event(events, owner, 'interaction-request', ARGV[8], ARGV[10], ARGV[11]) end
-return 1
+return place
