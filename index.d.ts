@@ -118,7 +118,7 @@ export interface InteractionRejectedEvent {
   rejectedAt: number;
   /** The rejection's message: the legacy text, or the reason given to `rejectInteraction`. */
   reason: string;
-  /** `OWNER_GONE` only in cluster mode, on the other processes, when the owner process died. */
+  /** `OWNER_GONE` only in cluster mode: the owner process died (on the other processes), or fenced itself (on every process, its own too). */
   code: Exclude<RejectionCode, 'TOO_MANY_PENDING' | 'RATE_LIMITED'> | 'OWNER_GONE';
 }
 

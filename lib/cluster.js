@@ -9,46 +9,20 @@
 const { EventEmitter } = require('node:events');
 const { randomUUID } = require('node:crypto');
 const native = require('./native.js');
-const { InteractionManager, kObserve, kRequest, DEFAULT_GRACE_MS } = require('./manager.js');
+const { InteractionManager, kObserve, kRequest, kFence, DEFAULT_GRACE_MS } = require('./manager.js');
 const { ClusterError, reasonText } = require('./errors.js');
 const { readClusterOptions, checkMillis } = require('./options.js');
 const { defaultLogger, Throttle } = require('./logging.js');
 const { waitOf } = require('./request.js');
 const { Acks } = require('./cluster/acks.js');
-const { SESSION_KEY_UNCHECKED, exact, askerKey, shareable, parse, answerPayload, routed, unrouted, Writes, eachDelivery } = require('./cluster/wire.js');
+const { Calls, CALL_TIMEOUT_MS, ClaimOutcome, outcomeOf, ownerGone, unavailable } = require('./cluster/calls.js');
+const { SESSION_KEY_UNCHECKED, exact, askerKey, shareable, parse, answerPayload, routed, unrouted, merged, Writes, eachDelivery } = require('./cluster/wire.js');
 
 // A record with no deadline still expires from Redis a day after its owner last renewed it.
 const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
-// Longest wait for a native call's answer: its commands give up after 2 s (4 s for close;
-// `start` may also wait for a previous incarnation's liveness key, see #startTimeout).
-const CALL_TIMEOUT_MS = 10_000;
 // The codes of a failed call's delivery (src/cluster/error.rs ClusterError::code).
 const FAILURES = new Set(['REDIS_UNAVAILABLE', 'REDIS_ERROR', 'INSTANCE_ID_IN_USE']);
 const CONSTRUCTING = Symbol('connect');
-
-// Where the claim script sent an answer (src/cluster/scripts.rs).
-const { ClaimOutcome } = native;
-
-// A claim's or a touch's answer (src/cluster/mod.rs `outcome`): its ClaimOutcome, then when the
-// reaper ended the interaction, if it did.
-function outcomeOf(reply) {
-  const [n, at] = String(reply).split(':');
-  return { outcome: Number(n), settledAt: at === undefined ? undefined : Number(at) };
-}
-
-// The answer to a late answer or touch of an interaction whose owner died, as single-process
-// mode answers one it remembers the settlement of.
-function ownerGone(settledAt) {
-  const late = { success: false, error: 'invalid_or_decided', settledAs: 'OWNER_GONE' };
-  return settledAt === undefined ? late : { ...late, settledAt };
-}
-
-// A failed call as a ClusterError: its code is the native error's own `code` field.
-function unavailable(err) {
-  if (err instanceof ClusterError) return err;
-  const code = err && err.code === 'REDIS_ERROR' ? 'REDIS_ERROR' : 'REDIS_UNAVAILABLE';
-  return new ClusterError(`Redis: ${String((err && err.message) || err)}`, code);
-}
 
 class ClusterInteractionManager extends EventEmitter {
   #local;
@@ -72,9 +46,8 @@ class ClusterInteractionManager extends EventEmitter {
   #maxPayload;
   #closed = false;
   #closing = null;
-  // Calls waiting for the native side's answer: call id -> { resolve, reject, timer }.
-  #calls = new Map();
-  #nextCall = 0;
+  // Calls waiting for the native side's answer.
+  #calls;
   // Answers routed to their owner, waiting for its acknowledgement.
   #acks;
   // This process's pending interactions: id -> sessionId.
@@ -95,7 +68,7 @@ class ClusterInteractionManager extends EventEmitter {
     const im = new ClusterInteractionManager(CONSTRUCTING, options);
     let warnings;
     try {
-      warnings = await im.#callWithin(im.#startTimeout, 'start');
+      warnings = await im.#calls.within(im.#startTimeout, 'start');
     } catch (err) {
       im.#closed = true;
       im.#local.shutdown();
@@ -120,6 +93,7 @@ class ClusterInteractionManager extends EventEmitter {
       // The URL did not parse (redis crate's own check).
       throw new TypeError(`ClusterInteractionManager.connect: ${err.message}`);
     }
+    this.#calls = new Calls(this.#link);
     this.#local = new InteractionManager(rest);
     this.#writes = new Writes(this.#link, local.requireSessionMatch);
     this.#maxPayload = maxPayloadBytes;
@@ -150,8 +124,23 @@ class ClusterInteractionManager extends EventEmitter {
         if (this.#owned.delete(event.interactionId)) this.#writes.end(event.interactionId, name, event);
         this.emit(name, event);
       },
-      guard: () => {},
+      guard: () => this.#guard(),
     });
+  }
+
+  // Fencing: before anything registers or settles an interaction here, and when the heartbeat
+  // says so. A process whose lease ran out (no heartbeat taken by Redis for the owner timeout less
+  // a margin, now or at any time since it last fenced) may be dead in the others' eyes: it ends
+  // its own interactions OWNER_GONE, exactly as their reaper does, before it could settle one
+  // otherwise. While the lease stays out, each call fences what was requested meanwhile.
+  #guard() {
+    if (this.#closed || this.#link.leaseValid()) return;
+    this.#downs.warn('[ClusterInteractionManager] no heartbeat reached Redis for longer than the lease (ownerTimeoutMs less a margin): this process may be taken for dead, so its interactions end OWNER_GONE, as the others end them');
+    try {
+      this.#local[kFence]();
+    } finally {
+      this.#link.fenced();
+    }
   }
 
   /** This process's id in the cluster. */
@@ -214,7 +203,7 @@ class ClusterInteractionManager extends EventEmitter {
     const payload = routed(this.#id, ticket, answer);
     let claimed;
     try {
-      claimed = outcomeOf(await this.#call('claim', id, kind === 'resolve' ? askerKey(asker) : SESSION_KEY_UNCHECKED, kind, payload));
+      claimed = outcomeOf(await this.#calls.call('claim', id, kind === 'resolve' ? askerKey(asker) : SESSION_KEY_UNCHECKED, kind, payload));
     } catch (err) {
       this.#acks.drop(ticket);
       // Redis went away mid-call: this process's own interactions are still answered here.
@@ -258,7 +247,7 @@ class ClusterInteractionManager extends EventEmitter {
     if (exact(interactionId) && !this.#closed && !this.#owned.has(interactionId)) {
       if (!this.#link.isUp()) return { success: false, error: 'REDIS_UNAVAILABLE' };
       try {
-        const routed = outcomeOf(await this.#call('touch', interactionId));
+        const routed = outcomeOf(await this.#calls.call('touch', interactionId));
         if (routed.outcome === ClaimOutcome.Routed) return { success: true };
         if (routed.outcome === ClaimOutcome.OwnerGone) return ownerGone(routed.settledAt);
       } catch (err) {
@@ -292,7 +281,7 @@ class ClusterInteractionManager extends EventEmitter {
     const here = this.#local.attachSession(sessionId);
     if (!sessionId || !exact(sessionId) || this.#closed || !this.#link.isUp()) return here;
     try {
-      return (await this.#call('attach', sessionId)) === '1' || here;
+      return (await this.#calls.call('attach', sessionId)) === '1' || here;
     } catch (err) {
       this.#attaches.warn(`[ClusterInteractionManager] attachSession(${JSON.stringify(sessionId)}) reached only this process: ${err.message}`);
       return here;
@@ -308,60 +297,11 @@ class ClusterInteractionManager extends EventEmitter {
     if (!this.#link.isUp()) throw new ClusterError('Redis is unreachable: only this process could list its interactions', 'REDIS_UNAVAILABLE');
     let json;
     try {
-      json = await this.#call('list', names);
+      json = await this.#calls.call('list', names);
     } catch (err) {
       throw unavailable(err);
     }
-    // In the order they were published, on Redis's clock (not the owners' requestedAt).
-    const shared = JSON.parse(json);
-    const place = new Map();
-    shared.forEach((r, i) => place.set(r.id, i));
-    const seen = new Set(mine.map((r) => r.id));
-    const wanted = typeof type === 'string' ? type : null;
-    const all = mine.concat(shared.filter((r) => !seen.has(r.id) && !this.#owned.has(r.id) && (wanted === null || r.type === wanted)));
-    // As the local manager: in the order of the given sessions, then of the requests. This
-    // process's records not written yet come after the others, in the order of its own clock.
-    const order = new Map();
-    names.forEach((n, i) => order.has(n) || order.set(n, i));
-    const at = (r) => place.get(r.id) ?? Infinity;
-    return all.sort((a, b) => order.get(a.sessionId) - order.get(b.sessionId) || at(a) - at(b) || a.requestedAt - b.requestedAt);
-  }
-
-  // ---- calls that need Redis ------------------------------------------------------------
-
-  // Starts `method` on the native side, which answers through #deliver (`reply`, or the
-  // failure's code). While
-  // the answer is due, a timer keeps the process alive (as any pending I/O would) and bounds
-  // the wait: commands time out after 2 s on the native side, so this one only fires on a bug.
-  #call(method, ...args) {
-    return this.#callWithin(CALL_TIMEOUT_MS, method, ...args);
-  }
-
-  #callWithin(ms, method, ...args) {
-    const call = (this.#nextCall = (this.#nextCall + 1) >>> 0);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#calls.delete(call);
-        reject(new ClusterError(`Redis: no answer to ${method} within ${ms} ms`, 'REDIS_UNAVAILABLE'));
-      }, ms);
-      this.#calls.set(call, { resolve, reject, timer });
-      try {
-        this.#link[method](call, ...args);
-      } catch (err) {
-        clearTimeout(timer);
-        this.#calls.delete(call);
-        reject(err);
-      }
-    });
-  }
-
-  #answered(call, ok, value) {
-    const pending = this.#calls.get(Number(call));
-    if (pending === undefined) return;
-    this.#calls.delete(Number(call));
-    clearTimeout(pending.timer);
-    if (ok) pending.resolve(value);
-    else pending.reject(value);
+    return merged(mine, JSON.parse(json), names, type, (id) => this.#owned.has(id));
   }
 
   // ---- deliveries from Redis ----------------------------------------------------------
@@ -400,19 +340,20 @@ class ClusterInteractionManager extends EventEmitter {
         this.#local.attachSession(a);
         break;
       case 'reply':
-        this.#answered(a, true, v);
+        this.#calls.answered(a, true, v);
         break;
       // A failed call: the delivery's kind is its error code; the message says why (a Redis
       // failure's, `Redis: <why>`).
       case 'REDIS_UNAVAILABLE':
       case 'REDIS_ERROR':
-        this.#answered(a, false, new ClusterError(`Redis: ${v}`, kind));
+        this.#calls.answered(a, false, new ClusterError(`Redis: ${v}`, kind));
         break;
       case 'INSTANCE_ID_IN_USE':
-        this.#answered(a, false, new ClusterError(v, kind));
+        this.#calls.answered(a, false, new ClusterError(v, kind));
         break;
       case 'state':
-        if (a === 'down') this.#downs.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);
+        if (a === 'fence') this.#guard();
+        else if (a === 'down') this.#downs.warn(`[ClusterInteractionManager] Redis unreachable (${v}); local interactions go on, remote calls answer REDIS_UNAVAILABLE`);
         else if (a === 'up') this.#ups.warn('[ClusterInteractionManager] Redis reachable again; this process republished its interactions');
         else this.#throttle.warn(`[ClusterInteractionManager] ${v}`);
         break;
@@ -457,7 +398,7 @@ class ClusterInteractionManager extends EventEmitter {
       this.#local.shutdown();
       this.#closed = true;
       this.#writes.flush();
-      this.#closing = this.#call('close').then(() => undefined);
+      this.#closing = this.#calls.call('close').then(() => undefined);
     }
     return this.#closing;
   }

@@ -155,6 +155,24 @@ function unrouted(value) {
   return { answerer: value.slice(0, a), ticket: value.slice(a + 1, b), payload: value.slice(b + 1) };
 }
 
+/**
+ * A listing of every process: this process's own (`mine`, its very objects) and the shared
+ * records of the others (`shared`, in the order they were published, on Redis's clock, not the
+ * owners' requestedAt), as the local manager lists: in the order of the given sessions, then of
+ * the requests. This process's records not written yet come after the others, by its own clock.
+ */
+function merged(mine, shared, names, type, ownedHere) {
+  const place = new Map();
+  shared.forEach((r, i) => place.set(r.id, i));
+  const seen = new Set(mine.map((r) => r.id));
+  const wanted = typeof type === 'string' ? type : null;
+  const all = mine.concat(shared.filter((r) => !seen.has(r.id) && !ownedHere(r.id) && (wanted === null || r.type === wanted)));
+  const order = new Map();
+  names.forEach((n, i) => order.has(n) || order.set(n, i));
+  const at = (r) => place.get(r.id) ?? Infinity;
+  return all.sort((a, b) => order.get(a.sessionId) - order.get(b.sessionId) || at(a) - at(b) || a.requestedAt - b.requestedAt);
+}
+
 /** Calls `apply(kind, a, v)` for each delivery of a batch; `failed(kind, err)` when one throws. */
 function eachDelivery(batch, apply, failed) {
   for (let i = 0; i + 2 < batch.length; i += 3) {
@@ -166,4 +184,4 @@ function eachDelivery(batch, apply, failed) {
   }
 }
 
-module.exports = { SESSION_KEY_UNCHECKED, exact, sessionKey, askerKey, shareable, parse, answerPayload, routed, unrouted, Writes, eachDelivery };
+module.exports = { SESSION_KEY_UNCHECKED, exact, sessionKey, askerKey, shareable, parse, answerPayload, routed, unrouted, merged, Writes, eachDelivery };

@@ -6,6 +6,7 @@
 //! answer later through the same weak threadsafe function as deliveries (`wire.rs`).
 
 mod error;
+mod heartbeat;
 mod keys;
 mod link;
 mod preflight;
@@ -152,6 +153,19 @@ impl RedisLink {
         self.inner.link.is_up()
     }
 
+    /// Whether this process can still prove to the others that it is alive: a heartbeat that
+    /// Redis took was sent less than the lease (`Link::lease`) ago. When not, JS fences it.
+    #[napi(catch_unwind)]
+    pub fn lease_valid(&self) -> bool {
+        self.inner.link.lease_valid()
+    }
+
+    /// JS ended this process's interactions OWNER_GONE: a lease that ran out is dealt with.
+    #[napi(catch_unwind)]
+    pub fn fenced(&self) {
+        self.inner.link.fenced()
+    }
+
     /// Queues this turn's writes, in order: `text` holds every field of every write back to back,
     /// `lengths` their lengths in UTF-16 units (see `wire.rs` for the layout). The JS thread
     /// only copies the text; splitting and decoding happen on the writer task.
@@ -260,11 +274,16 @@ impl Inner {
             .set_connection_timeout(Some(COMMAND_TIMEOUT))
             .set_response_timeout(Some(COMMAND_TIMEOUT))
             .set_number_of_retries(1);
-        let mut conn = ConnectionManager::new_with_config(self.client.clone(), config).await?;
+        let mut conn =
+            ConnectionManager::new_with_config(self.client.clone(), config.clone()).await?;
         let link = &self.link;
         let k = &link.keys;
         let warnings = preflight::run(&mut conn, link).await?;
+        // The take of the id is sent after this: the lease it starts is no longer than that.
+        let taking = Instant::now();
         self.take_id(&mut conn).await?;
+        link.renewed(taking);
+        let beats = ConnectionManager::new_with_config(self.client.clone(), config).await?;
         let last: StreamRangeReply = redis::cmd("XREVRANGE")
             .arg(&k.events)
             .arg("+")
@@ -283,6 +302,7 @@ impl Inner {
         let _ = self.conn.set(conn.clone());
         link.start_up();
         tokio::spawn(writer::run(link.clone(), conn, rx));
+        tokio::spawn(heartbeat::run(link.clone(), beats, self.stop.subscribe()));
         tokio::spawn(reader::run(
             link.clone(),
             self.client.clone(),

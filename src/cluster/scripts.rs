@@ -229,12 +229,15 @@ impl Scripts {
                     &k.owners,
                     &k.events,
                     &k.my_node,
+                    &k.gone,
                     &k.ses(s),
                 ],
             ),
             None => self.call(
                 Script::End,
-                &[&rec_key, &k.my_own, &k.owners, &k.events, &k.my_node],
+                &[
+                    &rec_key, &k.my_own, &k.owners, &k.events, &k.my_node, &k.gone,
+                ],
             ),
         };
         cmd.arg(&k.me)

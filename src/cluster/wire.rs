@@ -15,7 +15,7 @@
 //! The link to JS: batches of deliveries, flat triples `[kind, a, v, kind, a, v, ...]`:
 //! - `[REPLY, call, value]`: a call's answer; a failed call's kind is its `ClusterError` code
 //!   (`[code, call, message]`).
-//! - `[STATE, UP | DOWN | ERROR, detail]`: the link's state changed, or a failure that is not
+//! - `[STATE, UP | DOWN | ERROR | FENCE, detail]`: the link's state changed (FENCE: its lease ran out), or a failure that is not
 //!   an outage, for the host's logger.
 //! - `[EVENT, name, payload JSON]`: another process's event.
 //! - from the inbox, for this process's interactions and sessions: `[kind, id, value]` with the
@@ -68,6 +68,8 @@ pub const ACK: &str = "ack";
 pub const UP: &str = "up";
 pub const DOWN: &str = "down";
 pub const ERROR: &str = "error";
+/// The lease ran out: JS ends this process's interactions OWNER_GONE (`lib/cluster.js`).
+pub const FENCE: &str = "fence";
 
 pub fn reply(call: u32, value: String) -> Vec<String> {
     vec![REPLY.to_owned(), call.to_string(), value]

@@ -1,16 +1,16 @@
 //! The one task that writes this process's shared state, in the order JS asked: records,
-//! endings, events, session-wide requests; plus the heartbeat and the reaper. During an outage
+//! endings, events, session-wide requests (the heartbeat and the reaper are `heartbeat.rs`'s). During an outage
 //! it keeps the writes (bounded) and, once Redis answers again, replays them, then republishes
 //! every live record (a restarted server has lost them).
 
 use super::error::unavailable;
 use super::keys::INBOX_MAXLEN;
 use super::link::Link;
-use super::scripts::epoch_ms;
 use super::wire::{self, Batch, Record, Write};
 use redis::aio::ConnectionManager;
 use redis::{Cmd, Value};
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -208,44 +208,11 @@ impl Writer {
         }
     }
 
-    /// Every heartbeat: keep this process alive in Redis and reap owners that are not; during
-    /// an outage, try to come back.
+    /// Every heartbeat: during an outage, try to come back (the heartbeat task keeps the
+    /// liveness key and reaps, on its own connection).
     async fn beat(&mut self) {
         if !self.link.is_up() {
             self.resync().await;
-            return;
-        }
-        let mut pipe = redis::pipe();
-        pipe.add_command(
-            self.link
-                .scripts
-                .beat(&self.link.keys, self.link.owner_timeout),
-        );
-        pipe.cmd("SMEMBERS").arg(&self.link.keys.owners);
-        // A server that lost the scripts (NOSCRIPT) counts as an outage: resync loads them.
-        let owners = match pipe.query_async::<(i64, Vec<String>)>(&mut self.conn).await {
-            Ok((0, _)) => return self.replaced(),
-            Ok((_, owners)) => owners,
-            Err(e) => {
-                if unavailable(&e) {
-                    self.link.set_down(&e.to_string());
-                } else {
-                    self.link.report(format!(
-                        "Redis refused the heartbeat (liveness, reaper): {e}"
-                    ));
-                }
-                return;
-            }
-        };
-        let now = epoch_ms();
-        let mut pipe = redis::pipe();
-        pipe.ignore_errors();
-        let k = &self.link.keys;
-        for owner in owners.iter().filter(|o| **o != k.me) {
-            pipe.add_command(self.link.scripts.reap(k, owner, now));
-        }
-        if !pipe.is_empty() {
-            let _ = self.run_pipe(&pipe).await;
         }
     }
 
@@ -297,6 +264,9 @@ impl Writer {
                 self.resync().await;
             }
             self.flush().await;
+            // No renewal may land after the liveness key is removed.
+            self.link.closing.store(true, Ordering::Release);
+            let _beats = self.link.beats.lock().await;
             let leave = self.link.scripts.leave(&self.link.keys);
             self.link
                 .scripts

@@ -57,7 +57,9 @@ local function reap_owner(p, owner, own, inbox, owners, events, now, maxlen, ttl
         reason = 'Owner process gone', code = 'OWNER_GONE' }
       -- The session as the requester gave it: a name, '', null or (absent) undefined.
       if f[2] then payload.sessionId = f[2] elseif f[3] == null_key then payload.sessionId = cjson.null end
-      event(events, '', 'interaction-rejected', cjson.encode(payload), maxlen, ttl)
+      -- Its origin is the owner: the owner's own reader passes it over (the owner ends its own
+      -- interactions, OWNER_GONE too when it fences itself), every other process emits it.
+      event(events, owner, 'interaction-rejected', cjson.encode(payload), maxlen, ttl)
       redis.call('ZADD', gone, now, id)
       n = n + 1
     end
