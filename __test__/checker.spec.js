@@ -81,6 +81,13 @@ test('(1) endings that disagree: with each other, and with the owner settlement'
   expect(check(k.history, FAULTS)).toEqual([expect.objectContaining({ invariant: 'ending', message: expect.stringMatching(/owner's settlement \(interaction-resolved\): host1 interaction-rejected TIMEOUT/) })]);
 });
 
+test('(1) an owner killed just after it settled: OWNER_GONE elsewhere is fair, but not long after', () => {
+  const h = run().request('host0', 0, 'i1').seen('host1', 1, 'i1').settle('host0', 500, 'i1', 'resolved', 'x').resolved('host0', 500, 'i1').rejected('host1', 1700, 'i1', 'OWNER_GONE');
+  const killedAt = (from) => ({ ...FAULTS, windows: [{ p: 'host0', kind: 'kill', from, to: Infinity }] });
+  expect(check(h.history, killedAt(550))).toEqual([]);
+  expect(kinds(h, killedAt(900))).toEqual(['ending']);
+});
+
 test('(2) a success the owner never got: settled otherwise, or not at all', () => {
   const otherwise = run()
     .request('host0', 0, 'i1')
