@@ -103,7 +103,9 @@ test('(2) a success the owner never got: settled otherwise, or not at all', () =
   // The owner was killed long before the answer: it was known dead, the claim should have said so.
   const dead = run().request('host0', 0, 'i1').seen('host1', 1, 'i1').answer('host1', 3000, 'i1', 'resolve', 'yes', { success: true }).rejected('host1', 3100, 'i1', 'OWNER_GONE');
   const killed = { ...FAULTS, windows: [{ p: 'host0', kind: 'kill', from: 100, to: Infinity }] };
-  expect(check(dead.history, killed)).toEqual([expect.objectContaining({ invariant: 'success', message: expect.stringMatching(/the owner host0 never settled/) })]);
+  // Provisional: a settlement recorded later would clear it; a settlement otherwise is final.
+  expect(check(dead.history, killed)).toEqual([expect.objectContaining({ invariant: 'success', provisional: true, message: expect.stringMatching(/the owner host0 never settled/) })]);
+  expect(check(otherwise.history, FAULTS)[0].provisional).toBe(false);
 });
 
 test('(2) two successes for one id, and a definite refusal of the answer the owner got', () => {
@@ -138,6 +140,7 @@ test('(3) OWNER_GONE for a live owner, or one paused shorter than ownerTimeoutMs
 test('liveness: unsettled on a live owner, and a process that saw the request but no ending', () => {
   const h = run().request('host0', 0, 'i1').seen('host1', 1, 'i1').seen('host2', 1, 'i1').rejected('host1', 1500, 'i1', 'TIMEOUT');
   const found = check(h.history, FAULTS);
+  expect(found.every((v) => v.provisional)).toBe(true);
   expect(found.map((v) => [v.invariant, v.message])).toEqual([
     ['liveness', 'never settled on its owner host0, which lived to the end'],
     ['liveness', 'no ending on host0, host2, which saw its request and lived to the end'],

@@ -8,7 +8,9 @@
 // Date.now(). Only these excuse what a dead or unreachable process cannot do; a stall of the
 // broker itself (DEBUG SLEEP, CLIENT PAUSE, a restart) excuses nothing.
 //
-// check() returns the violations, each { invariant, id, message, evidence } with invariant:
+// check() returns the violations, each { invariant, id, message, evidence, provisional } with
+// `provisional` true when more history could still clear it (something not seen yet), and
+// invariant:
 //   'ending'      (1) one ending per id, the same everywhere, consistent with the owner's settlement
 //   'success'     (2) { success: true } means the owner's promise got that very answer; at most
 //                     one per id; an answer told a definite failure is not the one it got
@@ -72,7 +74,7 @@ function check(history, faults = {}) {
   // Dead or cut off long enough to be reaped, from `from` on.
   const reapable = (p, t) => windows.some((w) => w.p === p && w.from <= t && (w.kind === 'kill' || w.to - w.from > ownerTimeoutMs));
   const out = [];
-  const fail = (invariant, id, message, evidence) => out.push({ invariant, id, message, evidence });
+  const fail = (invariant, id, message, evidence, provisional = false) => out.push({ invariant, id, message, evidence, provisional });
 
   for (const x of byInteraction(history).values()) {
     const owner = x.request && x.request.p;
@@ -101,7 +103,7 @@ function check(history, faults = {}) {
       if (settle === undefined) {
         // A killed owner may die with the answer on its way, until it is known dead.
         if (died !== undefined && answer.t <= died + ownerTimeoutMs + heartbeatMs) continue;
-        fail('success', x.id, `${answer.p}'s ${answer.kind} ${JSON.stringify(answer.value)} was told success; the owner ${owner} never settled`, [answer, reply]);
+        fail('success', x.id, `${answer.p}'s ${answer.kind} ${JSON.stringify(answer.value)} was told success; the owner ${owner} never settled`, [answer, reply], true);
       } else if (!got(settle, answer)) {
         fail('success', x.id, `${answer.p}'s ${answer.kind} ${JSON.stringify(answer.value)} was told success; the owner settled ${settle.how} ${JSON.stringify(settle.value ?? settle.code)}`, [answer, reply, settle]);
       }
@@ -122,9 +124,9 @@ function check(history, faults = {}) {
     }
 
     // liveness: everything that should have ended did
-    if (owner !== null && !killedAt.has(owner) && settle === undefined) fail('liveness', x.id, `never settled on its owner ${owner}, which lived to the end`, [x.request]);
+    if (owner !== null && !killedAt.has(owner) && settle === undefined) fail('liveness', x.id, `never settled on its owner ${owner}, which lived to the end`, [x.request], true);
     const missing = [...x.seen].filter((p) => !killedAt.has(p) && !x.endings.has(p));
-    if (missing.length > 0) fail('liveness', x.id, `no ending on ${missing.join(', ')}, which saw its request and lived to the end`, [x.request].filter(Boolean));
+    if (missing.length > 0) fail('liveness', x.id, `no ending on ${missing.join(', ')}, which saw its request and lived to the end`, [x.request].filter(Boolean), true);
   }
   return out;
 }

@@ -12,6 +12,8 @@ const { startProxy } = require('./proxy.js');
 const { check } = require('./checker.js');
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'fault-host.cjs');
+// Clusters not closed yet: a spec that timed out leaves no process behind (closeAll).
+const open = new Set();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A call that gives up after `ms` (a stopped or killed process never answers). */
@@ -119,17 +121,19 @@ async function startCluster({ hosts = 3, heartbeatMs = 200, ownerTimeoutMs = 100
      * After the load stopped: waits until nothing is left that should end (no liveness
      * violation) or `maxMs` (by default the longest an ending may fairly take: the requests'
      * `timeoutMs`, then a reaping, plus a second for a loaded machine), then `quietMs` more
-     * for late duplicates; the violations.
+     * for late duplicates (a replayed write comes within a heartbeat); the violations.
+     * `enough()`: true when the caller has seen what it waits for (it stops waiting then).
      */
-    async settle({ timeoutMs = 1500, maxMs = timeoutMs + ownerTimeoutMs + 2 * heartbeatMs + 1000, quietMs = 3 * heartbeatMs } = {}) {
+    async settle({ timeoutMs = 1500, maxMs = timeoutMs + ownerTimeoutMs + 2 * heartbeatMs + 1000, quietMs = 2 * heartbeatMs, enough = () => false } = {}) {
       const end = Date.now() + maxMs;
-      while (Date.now() < end && c.check().some((v) => v.invariant === 'liveness')) await sleep(100);
-      await sleep(quietMs);
+      while (Date.now() < end && !enough() && c.check().some((v) => v.invariant === 'liveness')) await sleep(100);
+      if (!enough()) await sleep(quietMs);
       return c.check();
     },
 
     /** Closes every live process (each must exit 0: no crash, no unhandled rejection). */
     async close() {
+      open.delete(c);
       for (const h of all) if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGCONT');
       const exits = await Promise.all(
         alive().map(async (h) => {
@@ -142,7 +146,18 @@ async function startCluster({ hosts = 3, heartbeatMs = 200, ownerTimeoutMs = 100
       return exits;
     },
   };
+  open.add(c);
   return c;
 }
 
-module.exports = { startCluster, sleep, within };
+/** Kills what is left of every cluster not closed (for afterAll). */
+async function closeAll() {
+  for (const c of [...open]) {
+    open.delete(c);
+    for (const i of c.proxies.keys()) c.host(i).kill('SIGKILL');
+    await Promise.all(c.proxies.map((p) => p.close()));
+    await c.redis.stop();
+  }
+}
+
+module.exports = { startCluster, closeAll, sleep, within };
