@@ -1,7 +1,8 @@
 'use strict';
 // A real redis-server (the distribution's package) for a spec, the cluster demo or the cluster
 // bench: on a free loopback port, no persistence, stopped by its user. `stop()` and `start()` again on the same port let a spec
-// take Redis away mid-run; `cli()` runs redis-cli against it.
+// take Redis away mid-run; `cli()` runs redis-cli against it. `args`: more server options (the
+// fault spec allows DEBUG from loopback).
 
 const { spawn, execFileSync } = require('node:child_process');
 const net = require('node:net');
@@ -39,7 +40,7 @@ function makeCertificates(dir) {
   return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key') };
 }
 
-async function startRedis({ password, tls } = {}) {
+async function startRedis({ password, tls, args = [] } = {}) {
   if (which('redis-server') === '') {
     throw new Error('redis-server is not installed: apt-get install -y redis-server (.ci/run does this)');
   }
@@ -51,7 +52,7 @@ async function startRedis({ password, tls } = {}) {
   const listen = certs === null ? ['--port', String(port)] : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', certs.cert, '--tls-key-file', certs.key, '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'no'];
 
   async function start() {
-    child = spawn('redis-server', [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], {
+    child = spawn('redis-server', [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -1,6 +1,8 @@
 'use strict';
 // Starts host processes (fixtures/cluster-host.cjs) and drives them: `call(op, args)` runs one
-// operation there; `events` and `settled` collect what the process reported.
+// operation there; `events` and `settled` collect what the process reported. A fault run's
+// fixture (fixtures/fault-host.cjs) reports its history instead: `history` keeps it here, in
+// the spec's process, as it arrives, so it outlives a process killed with SIGKILL.
 
 const { fork } = require('node:child_process');
 const path = require('node:path');
@@ -8,8 +10,8 @@ const path = require('node:path');
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'cluster-host.cjs');
 const live = new Set();
 
-function spawnHost(config) {
-  const child = fork(FIXTURE, [], { serialization: 'advanced', env: { ...process.env, CLUSTER_HOST: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function spawnHost(config, fixture = FIXTURE) {
+  const child = fork(fixture, [], { serialization: 'advanced', env: { ...process.env, CLUSTER_HOST: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   live.add(child);
   let seq = 0;
   const waiting = new Map();
@@ -17,6 +19,7 @@ function spawnHost(config) {
     child,
     events: [],
     settled: new Map(),
+    history: [],
     instanceId: null,
     exit: new Promise((resolve) => child.on('exit', (code, signal) => (live.delete(child), resolve({ code, signal })))),
     call(op, args) {
@@ -39,6 +42,7 @@ function spawnHost(config) {
       } else if (m.kind === 'failed') reject(Object.assign(new Error(m.message), { code: m.code }));
       else if (m.kind === 'event') host.events.push(m);
       else if (m.kind === 'settled') host.settled.set(m.id, m);
+      else if (m.kind === 'history') host.history.push(...m.records);
       else if (m.kind === 'reply') {
         const w = waiting.get(m.seq);
         waiting.delete(m.seq);
