@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::watch;
 
-pub async fn run(link: Arc<Link>, mut conn: ConnectionManager, mut stop: watch::Receiver<bool>) {
+pub async fn run(link: Arc<Link>, conn: ConnectionManager, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(link.heartbeat);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -24,17 +24,24 @@ pub async fn run(link: Arc<Link>, mut conn: ConnectionManager, mut stop: watch::
         if *stop.borrow() || link.closing.load(Ordering::Acquire) {
             return;
         }
-        {
-            let _beating = link.beats.lock().await;
-            if link.closing.load(Ordering::Acquire) {
-                return;
-            }
-            // Bounded by the connection's response timeout: a silent connection is replaced.
-            beat(&link, &mut conn).await;
-        }
         if !link.lease_valid() {
             link.lease_lost();
         }
+        // Each renewal on its own, not after the previous one's reply: a slow round trip (a
+        // loaded machine, a far Redis) then delays the lease by that round trip, not by a
+        // heartbeat more per round trip. A renewal is bounded by the connection's response
+        // timeout: a silent connection is replaced.
+        let (link, mut conn) = (link.clone(), conn.clone());
+        tokio::spawn(async move {
+            let _beating = link.beats.read().await;
+            if link.closing.load(Ordering::Acquire) {
+                return;
+            }
+            beat(&link, &mut conn).await;
+            if !link.lease_valid() {
+                link.lease_lost();
+            }
+        });
     }
 }
 

@@ -30,10 +30,10 @@ pub struct Link {
     lapsed: AtomicBool,
     /// JS was told the lease ran out (once per loss).
     fence_told: AtomicBool,
-    /// Set by `close`: the heartbeat stops, and holds `beats` while it renews, so that `close`
-    /// can wait out a renewal in flight before it removes the liveness key.
+    /// Set by `close`: the heartbeat stops; each renewal in flight holds `beats` (shared), so
+    /// that `close` (exclusive) waits them out before it removes the liveness key.
     pub closing: AtomicBool,
-    pub beats: tokio::sync::Mutex<()>,
+    pub beats: tokio::sync::RwLock<()>,
 }
 
 impl Link {
@@ -50,7 +50,7 @@ impl Link {
             lapsed: AtomicBool::new(false),
             fence_told: AtomicBool::new(false),
             closing: AtomicBool::new(false),
-            beats: tokio::sync::Mutex::new(()),
+            beats: tokio::sync::RwLock::new(()),
         }
     }
 

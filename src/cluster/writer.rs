@@ -266,7 +266,7 @@ impl Writer {
             self.flush().await;
             // No renewal may land after the liveness key is removed.
             self.link.closing.store(true, Ordering::Release);
-            let _beats = self.link.beats.lock().await;
+            let _beats = self.link.beats.write().await;
             let leave = self.link.scripts.leave(&self.link.keys);
             self.link
                 .scripts

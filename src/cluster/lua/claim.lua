@@ -10,7 +10,7 @@
 --   (unknown, or not written yet), {-3, when} no record because the reaper ended it then, -4 already claimed (its answer is on the way to the owner),
 --   -2 session mismatch, -3 its owner is gone (no live incarnation of the record's: an answer
 --   routed to a restarted owner would settle nothing), 2 claimed and the caller owns it (it
---   settles it itself), 1 claimed and routed to the owner's inbox (the record stays, marked `c`,
+--   settles it itself; the record stays, marked `c`, until its ending), 1 claimed and routed to the owner's inbox (the record stays, marked `c`,
 --   until the owner ends it).
 local rec, owners, own, gone = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local p, id, caller = ARGV[1], ARGV[2], ARGV[6]
@@ -25,7 +25,9 @@ elseif ARGV[3] ~= f[2] and ARGV[3] ~= ARGV[9] then
 end
 local ses = f[4] and ses_key(p, f[4])
 if owner == caller and f[6] == ARGV[8] then
-  unlink(rec, ses, own, owners, id, owner)
+  -- The caller settles it itself; its ending removes the record (end.lua), so that exactly one
+  -- script does, and publishes. Marked, so that another claim meanwhile is told it is decided.
+  redis.call('HSET', rec, 'c', '1')
   return 2
 end
 local live = redis.call('GET', node_key(p, owner))

@@ -1,6 +1,6 @@
--- The owner ended an interaction: removes its record (unless a claim already did) and publishes
--- the event, unless the reaper ended it already (then every process heard OWNER_GONE, and this
--- is the owner's own ending of it: fenced, it ended it OWNER_GONE too).
+-- The owner ended an interaction: removes its record and publishes the event, unless the reaper
+-- ended it already (the `gone` set). A replayed ending (a write in flight when a connection
+-- broke) publishes again: a known limit (docs/cluster.md).
 -- KEYS: rec:<id>, own:<owner>, owners, events, node:<owner>, gone, then ses:<session> when the
 --   record has a string session.
 -- ARGV: owner, id, event name, payload JSON, events maxlen, events ttl ms, incarnation.
@@ -13,6 +13,8 @@ local f = redis.call('HMGET', rec, 'o', 'i')
 if f[1] == owner and f[2] == incarnation then
   unlink(rec, ses, own, owners, id, owner)
 else
+  -- Gone already. Reaped: every process heard OWNER_GONE (the owner, fenced, ended it so too).
+  -- Otherwise (Redis restarted empty, the record expired) the others still need the ending.
   disown(own, owners, id, owner)
   if redis.call('ZSCORE', gone, id) then return 0 end
 end

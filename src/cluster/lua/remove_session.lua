@@ -1,10 +1,10 @@
--- Removes a session's records on every process and tells each other owner to settle its own
--- (SESSION_REMOVED).
+-- Removes a session on every process: unlists its records and tells each other owner to settle
+-- its own (SESSION_REMOVED), whose endings then remove the records.
 -- KEYS: ses:<session>, owners.
 -- Derived, because only the session's hash lists its records and only each record knows its
 --   owner: rec:<id> of every id in ses:<session>, and own:<owner> and the inbox of its owner.
 -- ARGV: prefix, session, caller, delivery kind of a session removal, inbox maxlen.
--- Returns how many records it removed.
+-- Returns how many records it unlisted.
 local ses, owners = KEYS[1], KEYS[2]
 local p, session, caller = ARGV[1], ARGV[2], ARGV[3]
 local told = {}
@@ -13,7 +13,8 @@ for _, id in ipairs(redis.call('HKEYS', ses)) do
   local rec = rec_key(p, id)
   local owner = redis.call('HGET', rec, 'o')
   if owner then
-    unlink(rec, ses, own_key(p, owner), owners, id, owner)
+    -- Unlisted at once (the session's hash goes below); the record itself stays until its
+    -- owner's ending removes it and publishes SESSION_REMOVED (end.lua: one script removes it).
     n = n + 1
     if owner ~= caller and not told[owner] then
       told[owner] = true
