@@ -4,7 +4,7 @@
 // process answers what it sees, so answers race), while a fault is injected for real. Every
 // process records its history; the checker (support/checker.js) judges it afterwards against
 // the invariants of cluster mode. `npm run test:faults` runs each fault more rounds
-// (FAULT_ROUNDS). docs/faults.md describes the suite.
+// (FAULT_ROUNDS). docs/cluster.md (Fault suite) describes it.
 //
 // A scenario the current code fails is a `test.failing` naming its defect: it passes while the
 // checker finds that defect's violations, and turns into a failure once they are gone (or if
@@ -104,6 +104,14 @@ function fixedDefect(title, defect, shows, spec) {
   scenario(`${title} [fixed: ${defect}]`, spec);
 }
 
+// A known defect that a run shows only some of the time (it needs a write in flight at the cut,
+// or a round trip slow enough at the wrong moment): a certain outcome either way is not to be had
+// in one short run, so `npm test` skips it and `npm run test:faults` (FAULT_ROUNDS > 1) runs it.
+function intermittentDefect(title, defect, shows, spec) {
+  if (ROUNDS > 1) knownDefect(title, defect, shows, spec);
+  else test.skip(`${title} [defect, intermittent: ${defect}; run by npm run test:faults]`, () => {});
+}
+
 const loggedDown = (c, name) => expect(c.logged(name).some((t) => /Redis unreachable/.test(t))).toBe(true);
 const cli = (...args) => (c) => c.cli(...args);
 
@@ -121,8 +129,10 @@ describe('faults the current code survives', () => {
 
   scenario('redis-server killed and restarted (empty) under load', {
     inject: async (c) => {
+      // Down for less than the lease: longer, every process fences (docs/cluster.md), which
+      // is the fencing scenarios' business, not this one's.
       await c.redis.stop();
-      await sleep(500);
+      await sleep(100);
       await c.redis.start();
     },
     effect: (c) => ['host0', 'host1', 'host2'].forEach((n) => expect(c.logged(n).some((t) => /reachable again/.test(t))).toBe(true)),
@@ -161,7 +171,7 @@ describe('known defects (test.failing until fixed), and defects fixed since (pla
   const TWO_SUCCESSES = 'an owner cut off for less than ownerTimeoutMs answers locally while another process claims remotely: two successes';
   // One cut shows the defect most of the time, not always: up to four make it certain in
   // practice (the run stops at the first that shows it).
-  knownDefect('the proxy of one process resets every flow (RST), up to ten times', REPLAYED, ['ending'], {
+  intermittentDefect('the proxy of one process resets every flow (RST), up to ten times', REPLAYED, ['ending'], {
     repeat: 10,
     inject: (c) => c.proxies[0].reset(),
     effect: (c) => loggedDown(c, 'host0'),
@@ -179,7 +189,7 @@ describe('known defects (test.failing until fixed), and defects fixed since (pla
     effect: (c) => loggedDown(c, 'host1'),
   });
 
-  knownDefect(
+  intermittentDefect(
     'one process SIGSTOPped and another partitioned (hold), each for 2 s > ownerTimeoutMs (fenced: it no longer settles what the others ended)',
     REPLAYED,
     ['ending'],
@@ -267,7 +277,7 @@ describe('known defects (test.failing until fixed), and defects fixed since (pla
   // The owner's writer waits on its (delayed) flow, so the record is still unwritten when the
   // owner answers: the claim finds nothing and the owner settles locally; the record is then
   // published, and stays claimable until the ending follows it, a round trip later.
-  knownDefect(
+  intermittentDefect(
     'owner answers its own interaction before its record is written, and another process answers it',
     'a flow delayed 200 ms each way (a 400 ms round trip against a 1 s owner timeout) lets the lease lapse between heartbeats: the owner fences itself, and the others take it for dead',
     ['false-death', 'success'],
