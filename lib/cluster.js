@@ -11,15 +11,12 @@ const { randomUUID } = require('node:crypto');
 const native = require('./native.js');
 const { InteractionManager, kObserve, kRequest, kFence, DEFAULT_GRACE_MS } = require('./manager.js');
 const { ClusterError, reasonText } = require('./errors.js');
-const { readClusterOptions, checkMillis } = require('./options.js');
+const { readClusterOptions } = require('./options.js');
 const { defaultLogger, Throttle } = require('./logging.js');
-const { waitOf } = require('./request.js');
 const { Acks } = require('./cluster/acks.js');
 const { Calls, CALL_TIMEOUT_MS, ClaimOutcome, outcomeOf, ownerGone, unavailable } = require('./cluster/calls.js');
-const { SESSION_KEY_UNCHECKED, exact, askerKey, shareable, parse, answerPayload, routed, unrouted, merged, Writes, eachDelivery } = require('./cluster/wire.js');
+const { SESSION_KEY_UNCHECKED, exact, askerKey, shareable, parse, answerPayload, routed, unrouted, merged, recordTtl, Writes, eachDelivery } = require('./cluster/wire.js');
 
-// A record with no deadline still expires from Redis a day after its owner last renewed it.
-const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
 // The codes of a failed call's delivery (src/cluster/error.rs ClusterError::code).
 const FAILURES = new Set(['REDIS_UNAVAILABLE', 'REDIS_ERROR', 'INSTANCE_ID_IN_USE']);
 const CONSTRUCTING = Symbol('connect');
@@ -163,16 +160,8 @@ class ClusterInteractionManager extends EventEmitter {
     return this.#local[kRequest](request, shared);
   }
 
-  // How long the record may outlive its deadline in Redis: the backstop if every process died.
   #ttl(timeoutMs, maxTotalMs) {
-    let wait = Infinity;
-    try {
-      const t = timeoutMs === undefined ? this.#timeoutMs : checkMillis('timeoutMs', timeoutMs);
-      wait = waitOf(t, maxTotalMs === undefined ? 0 : checkMillis('maxTotalMs', maxTotalMs));
-    } catch {
-      // the local manager reports the bad value
-    }
-    return (wait === Infinity ? NO_TIMEOUT_TTL_MS : wait) + this.#slackMs;
+    return recordTtl(timeoutMs, maxTotalMs, this.#timeoutMs, this.#slackMs);
   }
 
   // ---- answers from any process ----------------------------------------------------------

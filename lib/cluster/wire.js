@@ -5,6 +5,11 @@
 
 const native = require('../native.js');
 const { StringPack } = require('../pack.js');
+const { checkMillis } = require('../options.js');
+const { waitOf } = require('../request.js');
+
+// A record with no deadline still expires from Redis a day after its owner last renewed it.
+const NO_TIMEOUT_TTL_MS = 24 * 60 * 60 * 1000;
 
 // The letters are src/cluster/wire.rs's (exported by the binding).
 const { SESSION_KEY_NAMED, SESSION_KEY_EMPTY, SESSION_KEY_NULL, SESSION_KEY_UNDEFINED, SESSION_KEY_ANYONE, SESSION_KEY_NONE, SESSION_KEY_UNCHECKED } = native;
@@ -173,6 +178,20 @@ function merged(mine, shared, names, type, ownedHere) {
   return all.sort((a, b) => order.get(a.sessionId) - order.get(b.sessionId) || at(a) - at(b) || a.requestedAt - b.requestedAt);
 }
 
+/** How long a record may outlive its deadline in Redis (the backstop if every process died):
+ * the request's wait (its timeout, or the manager's, capped by maxTotalMs) plus `slackMs`. A
+ * bad value counts as none: the local manager reports it. */
+function recordTtl(timeoutMs, maxTotalMs, defaultTimeoutMs, slackMs) {
+  let wait = Infinity;
+  try {
+    const t = timeoutMs === undefined ? defaultTimeoutMs : checkMillis('timeoutMs', timeoutMs);
+    wait = waitOf(t, maxTotalMs === undefined ? 0 : checkMillis('maxTotalMs', maxTotalMs));
+  } catch {
+    // the local manager reports the bad value
+  }
+  return (wait === Infinity ? NO_TIMEOUT_TTL_MS : wait) + slackMs;
+}
+
 /** Calls `apply(kind, a, v)` for each delivery of a batch; `failed(kind, err)` when one throws. */
 function eachDelivery(batch, apply, failed) {
   for (let i = 0; i + 2 < batch.length; i += 3) {
@@ -184,4 +203,4 @@ function eachDelivery(batch, apply, failed) {
   }
 }
 
-module.exports = { SESSION_KEY_UNCHECKED, exact, sessionKey, askerKey, shareable, parse, answerPayload, routed, unrouted, merged, Writes, eachDelivery };
+module.exports = { SESSION_KEY_UNCHECKED, exact, sessionKey, askerKey, shareable, parse, answerPayload, routed, unrouted, merged, recordTtl, Writes, eachDelivery };
