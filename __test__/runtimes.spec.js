@@ -1,15 +1,16 @@
 // Issue 17, part 6: Deno 2 and Bun 1 run the package. The same smoke test under Node.js, Deno
 // (`deno run -A`, its Node.js compatibility loads the CommonJS package and the addon) and Bun:
-// an answer, a timeout, a removed session, InteractionError, and a process that ends by itself
-// with interactions pending, which must exit 0 and quietly. On Deno that last step aborted in
-// the env teardown hook (SIGTRAP, exit 133: "Cannot create a handle without a HandleScope")
-// while the hook still made error values to reject with.
+// an answer, a timeout, a removed session, InteractionError, a worker terminated with
+// interactions pending, and a process that ends by itself with interactions pending, which must
+// exit 0 and quietly. On Deno the last two aborted in the env teardown hook (SIGTRAP, exit 133:
+// "Cannot create a handle without a HandleScope") while the hook still made error values to
+// reject with.
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { runtime, runtimeEnv } = require('./support/runtimes.js');
 
 const fixture = path.join(__dirname, 'fixtures', 'runtime-smoke.cjs');
-const expected = { answer: 'yes', resolved: true, timeout: [true, 'TIMEOUT'], removed: [true, 'SESSION_REMOVED'], pending: 3 };
+const expected = { answer: 'yes', resolved: true, timeout: [true, 'TIMEOUT'], removed: [true, 'SESSION_REMOVED'], worker: 50, pending: 3 };
 
 const runtimes = [
   { name: 'node', bin: process.execPath, args: [], version: /^v\d+\./ },
