@@ -5,7 +5,6 @@
 //! ending, the stale sweep), `readings.rs` (gauges and metrics) and `invariants.rs` (for tests).
 
 mod answers;
-mod bulk;
 mod expiry;
 mod invariants;
 mod readings;
@@ -260,13 +259,14 @@ impl<P> Registry<P> {
 
     /// Refuses all later requests and settles every pending interaction, oldest first.
     pub fn shutdown(&mut self) -> Vec<Settled<P>> {
-        let ids = self.close();
-        let mut out = Vec::new();
-        self.end_all(
-            ids.into_iter().map(|id| (id, SettleCode::Shutdown)),
-            &mut out,
-        );
-        out
+        self.shut_down = true;
+        self.stale.clear();
+        self.detached.clear();
+        self.graces.clear();
+        let ids: Vec<InteractionId> = self.pending_ids().collect();
+        ids.into_iter()
+            .filter_map(|id| self.settle(id, SettleCode::Shutdown))
+            .collect()
     }
 
     /// Ends every pending interaction `OwnerGone` and stays open for new ones: cluster mode's
@@ -274,12 +274,9 @@ impl<P> Registry<P> {
     pub fn fence(&mut self) -> Vec<Settled<P>> {
         self.stale.clear();
         let ids: Vec<InteractionId> = self.pending_ids().collect();
-        let mut out = Vec::new();
-        self.end_all(
-            ids.into_iter().map(|id| (id, SettleCode::OwnerGone)),
-            &mut out,
-        );
-        out
+        ids.into_iter()
+            .filter_map(|id| self.settle(id, SettleCode::OwnerGone))
+            .collect()
     }
 
     /// Ids of all pending interactions in request order.
