@@ -14,6 +14,7 @@ const { ClusterError, reasonText } = require('./errors.js');
 const { readClusterOptions } = require('./options.js');
 const { defaultLogger, Throttle } = require('./logging.js');
 const { Acks } = require('./cluster/acks.js');
+const { Heard } = require('./cluster/heard.js');
 const { Calls, CALL_TIMEOUT_MS, ClaimOutcome, outcomeOf, ownerGone, unavailable } = require('./cluster/calls.js');
 const { SESSION_KEY_UNCHECKED, exact, askerKey, shareable, parse, answerPayload, routed, unrouted, merged, recordTtl, Writes, eachDelivery } = require('./cluster/wire.js');
 
@@ -49,6 +50,7 @@ class ClusterInteractionManager extends EventEmitter {
   #acks;
   // This process's pending interactions: id -> sessionId.
   #owned = new Map();
+  #heard = new Heard();
 
   // `start` waits at most ownerTimeoutMs + heartbeatMs + 1 s for a previous incarnation's
   // liveness key to expire (src/cluster/mod.rs take_id), besides its commands.
@@ -306,9 +308,11 @@ class ClusterInteractionManager extends EventEmitter {
   #apply(kind, a, v) {
     if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'ack' && !FAILURES.has(kind)) return;
     switch (kind) {
-      case 'event':
-        this.emit(a, parse(v));
+      case 'event': {
+        const event = parse(v);
+        if (this.#heard.first(a, event)) this.emit(a, event);
         break;
+      }
       case 'resolve':
       case 'reject':
         this.#routedAnswer(kind, a, v);

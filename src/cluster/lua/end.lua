@@ -1,6 +1,6 @@
 -- The owner ended an interaction: removes its record and publishes the event, unless the reaper
 -- ended it already (the `gone` set). A replayed ending (a write in flight when a connection
--- broke) publishes again: a known limit (docs/cluster.md).
+-- broke) publishes again; the other processes emit it once (lib/cluster/heard.js).
 -- KEYS: rec:<id>, own:<owner>, owners, events, node:<owner>, gone, then ses:<session> when the
 --   record has a string session.
 -- ARGV: owner, id, event name, payload JSON, events maxlen, events ttl ms, incarnation.
