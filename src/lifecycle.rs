@@ -1,9 +1,9 @@
-//! The life of a registry: `create`, `shutdown`, `destroy` (the manager was garbage-collected),
+//! The life of a registry: `create`, `destroy` (the manager was garbage-collected),
 //! and the env teardown hook that settles or gives up whatever is still pending when JS can no
 //! longer run.
 
 use crate::convert::millis;
-use crate::finish::{settle_with, Finisher};
+use crate::finish::Finisher;
 use crate::handles;
 use crate::js;
 use interaction_core::{Config, RateLimit};
@@ -70,26 +70,6 @@ pub fn create(env: Env, error_factory: Function<'_>, options: RegistryOptions) -
         // SAFETY: this call's env; the reference was made just above and nothing holds it.
         unsafe { js::drop_ref(env, factory) };
         e
-    })
-}
-
-/// Refuses later requests and rejects every pending interaction with `SHUTDOWN`; idempotent.
-/// The report's extra is how many.
-#[napi(catch_unwind)]
-pub fn shutdown<'a>(env: Env, handle: u32, clock: f64) -> Result<Unknown<'a>> {
-    settle_with(env.raw(), handle, clock, None, |registry, out| {
-        out.extend(registry.shutdown());
-        out.len() as f64
-    })
-}
-
-/// Rejects every pending interaction with `OWNER_GONE` and keeps taking requests (cluster mode
-/// fences a process that can no longer prove it is alive). The report's extra is how many.
-#[napi(catch_unwind)]
-pub fn fence<'a>(env: Env, handle: u32, clock: f64) -> Result<Unknown<'a>> {
-    settle_with(env.raw(), handle, clock, None, |registry, out| {
-        out.extend(registry.fence());
-        out.len() as f64
     })
 }
 
