@@ -98,9 +98,9 @@ async function run(pathName, host) {
   return { fired: t.fired, thrown, codes, events, left, kept: await probe.collected() };
 }
 
-// The timer's own paths (timeout, grace) and the answers are covered by the remaining
-// work; these two bulk endings are what this spec proves now.
-describe.each(['removeSession', 'stale'])('%s', (pathName) => {
+// Every path: the bulk endings, the timer's (timeout, grace), the stale sweep, an abort and the
+// answers.
+describe.each(Object.keys(PATHS))('%s', (pathName) => {
   test.each(HOST)('with %s throwing: every settlement, event and freeing happens, and the error surfaces', async (host) => {
     const r = await run(pathName, host);
     const code = PATHS[pathName].code;

@@ -25,11 +25,6 @@ const SETTLE_CHUNK = 500;
 const { DEFAULT_GRACE_MS } = native;
 const CODE = Object.fromEntries(CODES.map((code, i) => [code, i]));
 
-// The promises are made by N-API in the realm that loaded the addon; under Jest a test runs in
-// another realm, where they would not be `instanceof Promise`. There, and only there, a request
-// hands out a promise of the caller's realm that follows the native one.
-const sameRealm = (made) => (made instanceof Promise ? made : Promise.resolve(made));
-
 // The one internal hook of cluster mode (lib/cluster.js), keyed by symbols no host code has:
 // `[kObserve]({ requested(event, tag), ended(name, event), guard() })` makes the manager hand its
 // events to the observer instead of emitting them, and call `guard()` before anything that can
@@ -195,7 +190,7 @@ class InteractionManager extends EventEmitter {
       // Refused (TOO_MANY_PENDING, RATE_LIMITED, SHUTDOWN): the promise is already rejected.
       this.#drop(id, slot);
       this.#settled.lastMade = undefined;
-      return sameRealm(made[0]);
+      return made[0];
     }
     try {
       const event = { id, type, sessionId, data, metadata, requestedAt };
@@ -208,7 +203,7 @@ class InteractionManager extends EventEmitter {
         // Out of stack even for that: the interaction stays pending, its promise the caller's.
       }
     }
-    return sameRealm(made);
+    return made;
   }
 
   // An interaction-request listener threw: nobody may have seen the interaction, so it is

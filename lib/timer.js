@@ -28,7 +28,7 @@ const clock = () => {
 };
 const reach = (at) => {
   const now = clock();
-  if (at > now) {
+  if (at > now && at !== Infinity) {
     offset += at - now;
     epoch++;
     last = at;
@@ -45,6 +45,8 @@ class DeadlineTimer {
   // that was reset went back, and took its timers with it).
   #madeWith = null;
   #madeIn = 0;
+  #arming = null;
+  #immediate = false;
   #owner;
   #due;
   // Timers are armed in the context the manager was made in: a timer armed during one request
@@ -71,7 +73,10 @@ class DeadlineTimer {
   arm(deadline) {
     if (deadline >= this.#at && this.alive()) return;
     const at = Math.min(deadline, this.#at);
-    this.disarm();
+    // The deadline is known before any host function runs: if clearing the old timer or making
+    // the new one throws, the next API call finds no live timer for it and tries again.
+    this.#at = at;
+    this.#clear();
     this.#scope.runInAsyncScope(this.#make, this, at);
   }
 
@@ -86,44 +91,60 @@ class DeadlineTimer {
   }
 
   #make(at) {
-    const delay = Math.min(Math.max(0, Math.ceil(at - clock())), MAX_TIMER_DELAY);
-    // Set first: if the timer function throws, the deadline stays known and the next API call
-    // finds no live timer for it and tries again.
-    this.#at = at;
+    // Less a microsecond: `now + 1000 - now` can come out 1000.000000000006, and a timer of
+    // 1001 ms would not fire when a fake clock is moved on by the 1000 it was asked for. One
+    // that fires that much early is still the signal: what it was armed for ends.
+    const delay = Math.min(Math.max(0, Math.ceil(at - clock() - 1e-3)), MAX_TIMER_DELAY);
+    // Each timer fires with what it was armed for; one that could not be cleared (the host's
+    // clearTimeout threw) still fires with its own deadline, and is then only a signal.
+    const arming = { timer: this, at };
     this.#madeWith = globalThis.setTimeout;
     this.#madeIn = epoch;
     if (delay === 0 && typeof setImmediate === 'function') {
       // Already due: settle in the next turn. This one stays ref'd, or an idle loop would
       // sleep through it; it holds the process only while due settlements are processed.
-      this.#handle = setImmediate(fire, this);
+      this.#handle = setImmediate(fire, arming);
+      this.#immediate = true;
     } else {
-      const handle = setTimeout(fire, delay, this);
+      const handle = setTimeout(fire, delay, arming);
+      this.#handle = handle;
+      this.#immediate = false;
       // jsdom, happy-dom and polyfills return a number, with nothing to unref.
       if (handle !== null && typeof handle === 'object' && typeof handle.unref === 'function') handle.unref();
-      this.#handle = handle;
     }
+    this.#arming = arming;
   }
 
-  disarm() {
+  // Drops the armed timer, if any; forgets it first, so that a clearTimeout that throws leaves
+  // no timer taken for alive.
+  #clear() {
     const handle = this.#handle;
     if (handle === null) return;
     this.#handle = null;
+    this.#arming = null;
+    // Each with its own: Node's clearImmediate throws for a number (a jsdom timer id).
+    if (this.#immediate) clearImmediate(handle);
+    else clearTimeout(handle);
+  }
+
+  disarm() {
     this.#at = Infinity;
-    clearTimeout(handle);
-    clearImmediate(handle);
+    this.#clear();
   }
 
   static {
-    fire = (timer) => timer.#fire();
+    fire = (arming) => arming.timer.#fire(arming);
   }
 
-  #fire() {
-    const at = this.#at;
-    this.#handle = null;
-    this.#at = Infinity;
+  #fire(arming) {
     const owner = this.#owner.deref();
+    if (arming === this.#arming) {
+      this.#handle = null;
+      this.#arming = null;
+      this.#at = Infinity;
+    }
     if (owner === undefined) return;
-    reach(at);
+    reach(arming.at);
     this.#due(owner);
   }
 }

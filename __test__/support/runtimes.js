@@ -1,7 +1,7 @@
 'use strict';
 // Where the Deno and Bun executables are: the platform packages that the devDependencies `deno`
-// and `bun` pull in as optional dependencies. Their own launchers are not used: CI installs
-// with --ignore-scripts, and bun's launcher is a stub until its postinstall replaces it.
+// and `bun` pull in as optional dependencies, or bun's launcher once its postinstall has put the
+// binary there (a launcher that is still the stub is not used: an install with --ignore-scripts).
 const path = require('node:path');
 const fs = require('node:fs');
 const { host } = require('../../lib/load.js');
@@ -31,7 +31,10 @@ function runtime(name) {
   }
   const os = platform === 'win32' ? 'windows' : platform;
   const pkg = `@oven/bun-${os}-${arch === 'arm64' ? 'aarch64' : arch}${abi === 'musl' ? '-musl' : ''}`;
-  const bin = fromPackage(pkg, path.join('bin', `bun${exe}`));
+  // With scripts allowed, bun's postinstall moves the binary out of the platform package onto
+  // its own launcher stub (bun/bin/bun.exe on every platform), leaving the package's bin empty.
+  const moved = fromPackage('bun', path.join('bin', 'bun.exe'));
+  const bin = fromPackage(pkg, path.join('bin', `bun${exe}`)) ?? (moved && fs.statSync(moved).size > 1 << 20 ? moved : null);
   // npm installs the musl package only when it runs on musl; CI's Alpine job reuses the glibc
   // host's node_modules.
   if (bin === null && abi === 'musl') return { name, bin, why: `${pkg} is not installed (npm ran on glibc)` };
