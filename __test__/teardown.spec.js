@@ -30,25 +30,33 @@ describe('deferreds at every exit', () => {
     const factory = (code, message) => Object.assign(new Error(message), { code });
     const h = probes.create(factory, options({ maxPendingTotal: 4, interactionTimeoutMs: 5 }));
     const all = [];
+    const ids = [];
     const ask = (session) => {
       const id = randomUUID();
       const made = probes.request(h, id, all.length, 't', session, -1, 0, 0);
       all.push(Array.isArray(made) ? made[0] : made);
+      ids.push(id);
       return id;
+    };
+    const code = (name) => probes.settleCodes().findIndex((c) => c.code === name);
+    // The bulk endings as lib/manager.js drives them: pick, then end one at a time.
+    const endEach = (slots, name, clock) => {
+      for (const slot of slots) probes.end(h, ids[slot], code(name), clock);
     };
     const a = ask('s');
     probes.resolve(h, a, 'ok', undefined, 1);
     probes.reject(h, ask('s'), 'no', false, 1);
     ask('gone');
-    probes.removeSession(h, 'gone', 1);
+    endEach(probes.sessionSlots(h, 'gone'), 'SESSION_REMOVED', 1);
     ask('late');
-    probes.expire(h, 100, 10);
+    const due = probes.due(h, 100, 10);
+    for (let i = 0; i < due.length; i += 2) probes.end(h, ids[due[i]], due[i + 1], 100);
     ask('x');
     ask('x');
     ask('x');
     ask('x');
     ask('refused'); // maxPendingTotal
-    probes.shutdown(h, 100);
+    endEach(probes.pendingSlots(h, true), 'SHUTDOWN', 100);
     ask('after shutdown');
     const h2 = probes.create(factory, options());
     ask.call(null, 'y');

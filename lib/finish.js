@@ -2,8 +2,9 @@
 // The one finish path in JS. Each interaction's JS objects live in a slot from its request to
 // its settlement; the binding settles promises and reports which slots it settled
 // (`[thrown, extra, slot, code, slot, code, ...]`); here every reported settlement frees its slot
-// and queues its event, and only then are the events emitted, so a throwing listener or error
-// factory can lose neither a freeing nor another event.
+// and queues its event, and only then are the events emitted, so a throwing listener, logger or
+// error factory can lose neither a freeing nor another event: what host code throws is noted
+// and thrown once the call's work is done.
 
 const { CODES, MESSAGES, settlementError } = require('./errors.js');
 
@@ -17,6 +18,8 @@ class Settlements {
   // Reports not yet finished: normally empty again before the call that got one returns; a call
   // that ran out of stack halfway leaves the rest for the next call.
   #reports = [];
+  // What host code threw meanwhile, thrown by `rethrow` once the call's work is done.
+  #failures = [];
   #announce;
 
   /** @param {(record, code, reason, at) => void} announce emits one settlement's event */
@@ -88,27 +91,35 @@ class Settlements {
     }
   }
 
-  /** Finishes every settlement of a report, emits their events, then rethrows what the error
-   * factory or a listener threw. Returns the report's `extra`. */
+  /** Finishes every settlement of a report, emits their events, then throws what the error
+   * factory, a listener or a logger threw. Returns the report's `extra`. */
   apply(report, reason) {
     this.queue(report, reason);
     this.#finishReports();
     this.lastMade = undefined;
-    const thrown = report[0];
-    let failure;
-    try {
-      this.flush();
-    } catch (err) {
-      failure = err;
-    }
-    if (thrown !== undefined && failure !== undefined) throw new AggregateError([thrown, failure], 'error factory and listener failed');
-    if (thrown !== undefined) throw thrown;
-    if (failure !== undefined) throw failure;
+    if (report[0] !== undefined) this.note(report[0]);
+    this.flush();
+    this.rethrow();
     return report[1];
   }
 
-  /** Emits the queued events. Every event is emitted even if a listener throws; the first
-   * error is rethrown after. */
+  /** Keeps an error that host code (a listener, a logger, the error factory) threw, to throw
+   * once everything of the call is done. */
+  note(err) {
+    this.#failures.push(err);
+  }
+
+  /** Throws the first error noted since the last time (the rest are dropped: one call throws
+   * one error, and the first is the one that explains the others). */
+  rethrow() {
+    const failures = this.#failures;
+    if (failures.length === 0) return;
+    this.#failures = [];
+    throw failures[0];
+  }
+
+  /** Emits the queued events. Every event is emitted even if a listener throws; what they
+   * throw is noted for `rethrow`. */
   flush() {
     if (this.#reports.length > 0) this.#finishReports();
     const outbox = this.#outbox;
@@ -116,15 +127,13 @@ class Settlements {
     const batch = outbox.splice(0);
     this.#compact();
     const at = Date.now();
-    let failure;
     for (let i = 0; i < batch.length; i += 3) {
       try {
         this.#announce(batch[i], batch[i + 1], batch[i + 2], at);
       } catch (err) {
-        if (failure === undefined) failure = { err };
+        this.note(err);
       }
     }
-    if (failure !== undefined) throw failure.err;
   }
 
   // After a burst, give back the arrays' memory once every slot is free again.

@@ -28,26 +28,40 @@ const TRIPLES = {
   'aarch64-pc-windows-msvc': 'win32-arm64-msvc',
 };
 
-function glibcVersion() {
+// Which libc a Linux process runs on. Node.js's diagnostic report says (its header names the
+// glibc version, and has none on musl). Where no report can be had (Deno refuses one without
+// --allow-sys), the dynamic linker's `ldd` script says, as the generated loader (binding.js)
+// checks; a system where neither answers is taken for glibc, as binding.js takes it, so that
+// this names the binary binding.js looked for.
+function linuxLibc() {
+  let header = null;
   try {
-    return process.report?.getReport?.()?.header?.glibcVersionRuntime ?? null;
+    header = process.report?.getReport?.()?.header ?? null;
   } catch {
-    return null;
+    header = null;
+  }
+  if (header !== null && typeof header === 'object') {
+    const glibc = header.glibcVersionRuntime;
+    return typeof glibc === 'string' && glibc !== '' ? { abi: 'gnu', glibc } : { abi: 'musl', glibc: null };
+  }
+  try {
+    return { abi: require('node:fs').readFileSync('/usr/bin/ldd', 'utf8').includes('musl') ? 'musl' : 'gnu', glibc: null };
+  } catch {
+    return { abi: 'gnu', glibc: null };
   }
 }
 
 function host() {
   const { platform, arch } = process;
-  const glibc = platform === 'linux' ? glibcVersion() : null;
-  const abi = platform === 'linux' ? (glibc ? 'gnu' : 'musl') : platform === 'win32' ? 'msvc' : null;
+  const libc = platform === 'linux' ? linuxLibc() : { abi: platform === 'win32' ? 'msvc' : null, glibc: null };
   return {
     platform,
     arch,
-    abi,
-    glibc,
+    abi: libc.abi,
+    glibc: libc.glibc,
     node: process.versions.node,
     napi: process.versions.napi,
-    target: [platform, arch, abi].filter(Boolean).join('-'),
+    target: [platform, arch, libc.abi].filter(Boolean).join('-'),
   };
 }
 
@@ -79,6 +93,45 @@ function causes(error, seen = new Set()) {
   return [String(error?.message ?? error), ...nested.map((e) => causes(e, seen))].join('\n');
 }
 
+// The binary was there and a permission model refused to load it. The generated loader keeps
+// only the messages of what it tried (not their codes), so these match the runtimes' messages:
+// Node.js's ERR_DLOPEN_DISABLED (--no-addons, or --permission without --allow-addons),
+// ERR_ACCESS_DENIED (--permission without read access to the binary), and Deno's NotCapable
+// ("Requires ffi access to ..., run again with the --allow-ffi flag").
+function refusal(text) {
+  const deno = [...text.matchAll(/Requires (\w+) access to (.+?), run again with the (--allow-[\w-]+) flag/g)];
+  if (deno.length > 0) {
+    const asked = [...new Set(deno.map((m) => `${m[1]} access to ${m[2]}`))];
+    const flags = [...new Set(deno.map((m) => m[3]))];
+    const found = deno.some((m) => m[1] === 'ffi') ? ' (the binary is installed)' : '';
+    return {
+      problem: `Deno's permissions refused ${asked.join(', ')}${found}`,
+      todo: `run deno with ${flags.join(' ')} (or -A): the package reads its files (--allow-read) and environment (--allow-env), and loading a native addon needs --allow-ffi`,
+    };
+  }
+  if (/loading addons is disabled/.test(text)) {
+    // process.permission exists only while Node.js's permission model is on.
+    const noAddons = process.execArgv.includes('--no-addons') || /(^|\s)--no-addons(\s|$)/.test(process.env.NODE_OPTIONS ?? '');
+    if (typeof process.permission === 'object' && process.permission !== null && !noAddons) {
+      return {
+        problem: 'the Node.js permission model (--permission; --experimental-permission on Node.js 20) refuses native addons (the binary is installed)',
+        todo: 'add --allow-addons to node\'s flags (this package is a native addon)',
+      };
+    }
+    return {
+      problem: 'native addons are disabled by --no-addons (the binary is installed)',
+      todo: 'run node without --no-addons (look in NODE_OPTIONS too): this package is a native addon',
+    };
+  }
+  if (/Access to this API has been restricted/.test(text)) {
+    return {
+      problem: 'the Node.js permission model (--permission; --experimental-permission on Node.js 20) refuses to read the binary (it is installed)',
+      todo: `allow reading it: add --allow-fs-read for ${path.dirname(__dirname)} (and for the platform package, if it is installed apart) and --allow-addons`,
+    };
+  }
+  return null;
+}
+
 let loaded = null;
 
 /** The binding, or a thrown Error with code ERR_NATIVE_INTERACTION_MANAGER_LOAD. The checks run
@@ -102,7 +155,10 @@ function loadBinding() {
     const supported = (pkg.napi?.targets ?? []).map((t) => TRIPLES[t] ?? t);
     let error;
     const needed = text.match(/GLIBC_([\d.]+)'? not found/);
-    if (needed) {
+    const refused = refusal(text);
+    if (refused) {
+      error = fail(h, refused.problem, refused.todo);
+    } else if (needed) {
       error = fail(h, `its binary needs glibc ${needed[1]} or later, and this system has ${h.glibc ?? 'an older one'}`, `use a system with glibc ${needed[1]} or later, ${FROM_SOURCE} on this system`);
     } else if (!supported.includes(h.target)) {
       error = fail(h, `no binary is built for ${h.target}`, `run it on one of the supported platforms, ${FROM_SOURCE}`);

@@ -4,14 +4,16 @@
 // deadlines and promises live in Rust (native.js).
 
 const { EventEmitter } = require('node:events');
-const { randomUUID } = require('node:crypto');
+const { AsyncResource } = require('node:async_hooks');
+// Read at each request, not destructured at load: a host's test may mock it after loading us.
+const nodeCrypto = require('node:crypto');
 const native = require('./native.js');
 const { readOptions, checkMillis } = require('./options.js');
 const { readRequest, waitOf } = require('./request.js');
 const { Listing } = require('./listing.js');
 const { defaultLogger, Throttle } = require('./logging.js');
 const { shapeSnapshot, shapeStatistics } = require('./snapshot.js');
-const { MESSAGES, InteractionError, reasonText, describeId } = require('./errors.js');
+const { MESSAGES, CODES, InteractionError, reasonText, describeId } = require('./errors.js');
 const { Settlements } = require('./finish.js');
 const { SignalWatch } = require('./signals.js');
 const { DeadlineTimer, clock, MAX_TIMER_DELAY } = require('./timer.js');
@@ -21,6 +23,7 @@ const { DeadlineTimer, clock, MAX_TIMER_DELAY } = require('./timer.js');
 // (npm run bench; the target is 20 ms).
 const SETTLE_CHUNK = 500;
 const { DEFAULT_GRACE_MS } = native;
+const CODE = Object.fromEntries(CODES.map((code, i) => [code, i]));
 
 // The one internal hook of cluster mode (lib/cluster.js), keyed by symbols no host code has:
 // `[kObserve]({ requested(event, tag), ended(name, event), guard() })` makes the manager hand its
@@ -105,26 +108,42 @@ class InteractionManager extends EventEmitter {
     this.#observer = observer;
   }
 
+  // A logger that throws (a destroyed pino destination) must not cost an event or a
+  // settlement: its error is noted and thrown once the call's work is done.
   #log(...args) {
-    if (this.#debug) this.#logger.debug(...args);
+    if (!this.#debug) return;
+    try {
+      this.#logger.debug(...args);
+    } catch (err) {
+      this.#settled.note(err);
+    }
   }
 
   // One settled interaction's event, to this object's listeners or cluster mode's observer.
   #announce(record, code, reason, at) {
-    if (this.#signals.size > 0) this.#signals.unwatch(record.id);
+    if (this.#signals.size > 0) {
+      try {
+        this.#signals.unwatch(record.id);
+      } catch (err) {
+        this.#settled.note(err); // the signal's removeEventListener threw
+      }
+    }
     let name;
     let event;
     if (code === 'RESOLVED') {
-      this.#log('resolved', record.id);
       name = 'interaction-resolved';
       event = { interactionId: record.id, sessionId: record.sessionId, resolvedAt: at };
     } else {
-      this.#log('rejected', record.id, code);
       name = 'interaction-rejected';
       event = { interactionId: record.id, sessionId: record.sessionId, rejectedAt: at, reason, code };
     }
-    if (this.#observer === null) this.emit(name, event);
-    else this.#observer.ended(name, event);
+    try {
+      if (this.#observer === null) this.emit(name, event);
+      else this.#observer.ended(name, event);
+    } finally {
+      if (code === 'RESOLVED') this.#log('resolved', record.id);
+      else this.#log('rejected', record.id, code);
+    }
   }
 
   requestInteraction(request) {
@@ -139,21 +158,30 @@ class InteractionManager extends EventEmitter {
     }
   }
 
-  // Everything that can fail runs before the interaction is registered; once it is, this
-  // returns its promise whatever listeners do.
+  // Everything that can fail, host code included (the logger, the timer functions, the
+  // signal's addEventListener, randomUUID), runs before the interaction is registered; once it
+  // is, this returns its promise whatever listeners do.
   #request(request, tag) {
     if (this.#observer !== null) this.#observer.guard();
     const { type, sessionId, data, metadata, timeout, maxTotal, abortSignal } = readRequest(request, this.#timeoutMs);
     if (abortSignal !== undefined && abortSignal.aborted) return Promise.reject(new InteractionError(MESSAGES.ABORTED, 'ABORTED'));
-
-    const id = randomUUID();
-    const requestedAt = Date.now();
-    const record = { id, type, sessionId, data, metadata, requestedAt };
-    const slot = this.#settled.take(record);
     const now = clock();
+    this.#catchUp(now);
+
+    const id = nodeCrypto.randomUUID();
+    const requestedAt = Date.now();
+    // The async context the interaction was asked in: its timeout's events run there, as a
+    // setTimeout per interaction would run them.
+    const scope = new AsyncResource('Interaction', { requireManualDestroy: true });
+    const record = { id, type, sessionId, data, metadata, requestedAt, scope };
+    this.#log('request', id, type, sessionId);
+    this.#settled.rethrow();
+    const slot = this.#settled.take(record);
     let made;
     try {
       if (abortSignal !== undefined) this.#signals.watch(id, abortSignal);
+      const wait = waitOf(timeout, maxTotal);
+      if (wait !== Infinity) this.#timer.arm(now + wait);
       made = native.request(this.#handle, id, slot, type, sessionId, timeout, now, maxTotal);
     } finally {
       if (made === undefined) this.#drop(id, slot);
@@ -164,16 +192,16 @@ class InteractionManager extends EventEmitter {
       this.#settled.lastMade = undefined;
       return made[0];
     }
-
-    const wait = waitOf(timeout, maxTotal);
-    if (wait !== Infinity) this.#timer.arm(now + wait);
-    this.#log('request', id, type, sessionId);
     try {
       const event = { id, type, sessionId, data, metadata, requestedAt };
       if (this.#observer === null) this.emit('interaction-request', event);
       else this.#observer.requested(event, tag);
     } catch (err) {
-      this.#listenerFailed(id, err);
+      try {
+        this.#listenerFailed(id, err);
+      } catch {
+        // Out of stack even for that: the interaction stays pending, its promise the caller's.
+      }
     }
     return made;
   }
@@ -214,45 +242,109 @@ class InteractionManager extends EventEmitter {
   #aborted(ids) {
     if (this.#observer !== null) this.#observer.guard();
     const now = clock();
-    let thrown;
     for (const id of ids) {
       const report = native.reject(this.#handle, id, undefined, true, now);
       if (report === null) continue;
       this.#settled.queue(report, undefined);
-      if (thrown === undefined && report[0] !== undefined) thrown = report[0];
+      if (report[0] !== undefined) this.#settled.note(report[0]);
     }
-    this.#settled.apply([thrown, 0], undefined);
+    this.#settled.apply([undefined, 0], undefined);
   }
 
-  // Called by the deadline timer: settles one chunk of what is due, and re-arms for the rest.
+  // Ends `records` one at a time with `codes` (one code index, or one per record), emitting each
+  // one's event before the next ends, so listeners see the rest still pending, as with one timer
+  // per interaction. `scoped`: the endings are the timer's, and each one's events run in the
+  // async context of its request. Errors of host code are noted; returns how many ended.
+  #endEach(records, codes, now, scoped) {
+    const settled = this.#settled;
+    let ended = 0;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      try {
+        const report = native.end(this.#handle, record.id, typeof codes === 'number' ? codes : codes[i], now);
+        if (report === null || report[1] === 0) continue;
+        ended++;
+        if (report[0] !== undefined) settled.note(report[0]);
+        settled.queue(report, undefined);
+        if (scoped) record.scope.runInAsyncScope(settled.flush, settled);
+        else settled.flush();
+      } catch (err) {
+        settled.note(err);
+      }
+    }
+    settled.lastMade = undefined;
+    return ended;
+  }
+
+  // The records in `slots` (a picker's answer), read before any of them ends.
+  #recordsOf(slots, from, to, step) {
+    const all = this.#settled.slots;
+    const records = [];
+    for (let i = from; i < to; i += step) records.push(all[slots[i]]);
+    return records;
+  }
+
+  // What the timer was for, ended: called by the deadline timer (errors go to the process's
+  // uncaught-exception path, as a timer's do) and by API calls that find it overdue.
   #expire() {
     if (this.#closed) return;
     if (this.#observer !== null) this.#observer.guard();
-    const report = native.expire(this.#handle, clock(), SETTLE_CHUNK);
-    const next = report[1];
+    const now = clock();
+    const due = native.due(this.#handle, now, SETTLE_CHUNK);
+    const records = this.#recordsOf(due, 0, due.length, 2);
+    const codes = [];
+    for (let i = 1; i < due.length; i += 2) codes.push(due[i]);
     try {
-      this.#settled.apply(report, undefined);
+      this.#endEach(records, codes, now, true);
     } finally {
+      const next = native.nextDeadline(this.#handle);
       if (next >= 0) this.#timer.arm(next);
+    }
+    this.#settled.rethrow();
+  }
+
+  // Every API call first checks the timer: when it is gone (a fake-timer library cleared,
+  // reset or uninstalled it), what is overdue ends now and the timer is armed again. A live
+  // timer is left to fire: ending its interactions inside an unrelated call would run their
+  // listeners there. What host code throws meanwhile goes where the timer's errors would have
+  // gone, not to this caller.
+  #catchUp(now) {
+    const at = this.#timer.at;
+    if (at === Infinity || this.#timer.alive()) return;
+    if (at > now) {
+      this.#timer.arm(at);
+      return;
+    }
+    try {
+      this.#expire();
+    } catch (err) {
+      queueMicrotask(() => {
+        throw err;
+      });
     }
   }
 
   resolveInteraction(interactionId, response, requestingSessionId) {
     if (this.#observer !== null) this.#observer.guard();
-    const slot = native.resolve(this.#handle, interactionId, response, requestingSessionId, clock());
+    const now = clock();
+    this.#catchUp(now);
+    const slot = native.resolve(this.#handle, interactionId, response, requestingSessionId, now);
     if (slot < 0) {
       if (slot === -2) return { success: false, error: 'SESSION_MISMATCH' };
       return this.#invalid(interactionId);
     }
     this.#settled.finish(slot, 'RESOLVED');
     this.#settled.flush();
+    this.#settled.rethrow();
     return { success: true };
   }
 
   rejectInteraction(interactionId, reason) {
     if (this.#observer !== null) this.#observer.guard();
+    const now = clock();
+    this.#catchUp(now);
     const message = reasonText(reason);
-    const report = native.reject(this.#handle, interactionId, message, false, clock());
+    const report = native.reject(this.#handle, interactionId, message, false, now);
     if (report === null || report[1] === 0) return this.#invalid(interactionId);
     this.#settled.apply(report, message);
     return { success: true };
@@ -281,34 +373,45 @@ class InteractionManager extends EventEmitter {
     if (!sessionId || typeof sessionId !== 'string' || this.#closed) return;
     const grace = checkMillis('graceMs', graceMs);
     const now = clock();
-    if (native.detach(this.#handle, sessionId, grace, now)) this.#timer.arm(now + grace);
+    this.#catchUp(now);
+    // Armed first: a timer function that throws then leaves nothing registered.
+    this.#timer.arm(now + grace);
+    native.detach(this.#handle, sessionId, grace, now);
   }
 
   /** A browser of the session is back: cancels its grace. Returns whether it was detached. */
   attachSession(sessionId) {
     if (!sessionId || typeof sessionId !== 'string') return false;
+    this.#catchUp(clock());
     return native.attach(this.#handle, sessionId);
   }
 
   /** Prometheus text exposition: pending by type, sessions, settlements by type and code, the
    * oldest pending age, and a histogram of how long interactions waited. */
   getMetrics() {
-    return native.metrics(this.#handle, clock());
+    const now = clock();
+    this.#catchUp(now);
+    return native.metrics(this.#handle, now);
   }
 
   /** Everything getMetrics() shows, as a plain object for any metrics library (see
    * native-interaction-manager/prom-client for prom-client's registry). */
   getMetricsSnapshot() {
-    return shapeSnapshot(native.snapshot(this.#handle, clock()));
+    const now = clock();
+    this.#catchUp(now);
+    return shapeSnapshot(native.snapshot(this.#handle, now));
   }
 
   /** Restarts the interaction's timeout (the user is busy with it), never past its maxTotalMs. */
   touchInteraction(interactionId) {
-    if (native.touch(this.#handle, interactionId, clock()) < 0) return this.#invalid(interactionId);
+    const now = clock();
+    this.#catchUp(now);
+    if (native.touch(this.#handle, interactionId, now) < 0) return this.#invalid(interactionId);
     return { success: true };
   }
 
   getPendingInteractions(sessionIds, type = null) {
+    this.#catchUp(clock());
     return this.#listing.list(this.#handle, this.#settled.slots, sessionIds, type);
   }
 
@@ -323,48 +426,66 @@ class InteractionManager extends EventEmitter {
     this.#sweepStep = null;
     if (this.#closed) return;
     if (this.#observer !== null) this.#observer.guard();
-    const report = native.sweepStale(this.#handle, clock(), SETTLE_CHUNK);
-    if (report[1] === 1) {
+    const now = clock();
+    const picked = native.staleDue(this.#handle, now, SETTLE_CHUNK);
+    const more = picked[picked.length - 1] === 1;
+    if (more) {
       this.#sweepStep = setImmediate(onSweep, this.#weak);
       this.#sweepStep.unref();
     }
-    this.#settled.apply(report, undefined);
+    this.#endEach(this.#recordsOf(picked, 0, picked.length - 1, 1), CODE.STALE, now, false);
+    this.#settled.rethrow();
   }
 
   removeSession(sessionId) {
     if (!sessionId || typeof sessionId !== 'string') return;
     if (this.#observer !== null) this.#observer.guard();
-    const report = native.removeSession(this.#handle, sessionId, clock());
-    this.#log('removeSession', sessionId, report[1]);
-    this.#settled.apply(report, undefined);
+    const now = clock();
+    this.#catchUp(now);
+    const slots = native.sessionSlots(this.#handle, sessionId);
+    const ended = this.#endEach(this.#recordsOf(slots, 0, slots.length, 1), CODE.SESSION_REMOVED, now, false);
+    this.#log('removeSession', sessionId, ended);
+    this.#settled.rethrow();
   }
 
   getPendingCount() {
+    this.#catchUp(clock());
     return native.pendingCount(this.#handle);
   }
 
   getStatistics() {
+    this.#catchUp(clock());
     return shapeStatistics(native.stats(this.#handle));
   }
 
   [kFence]() {
     if (this.#closed) return 0;
-    const report = native.fence(this.#handle, clock());
-    this.#log('fence', report[1]);
-    return this.#settled.apply(report, undefined);
+    const slots = native.pendingSlots(this.#handle, false);
+    const ended = this.#endEach(this.#recordsOf(slots, 0, slots.length, 1), CODE.OWNER_GONE, clock(), false);
+    this.#log('fence', ended);
+    this.#settled.rethrow();
+    return ended;
   }
 
   shutdown() {
     if (this.#closed) return;
     this.#closed = true;
-    this.#timer.disarm();
-    clearInterval(this.#sweeper);
+    const slots = native.pendingSlots(this.#handle, true);
+    const ended = this.#endEach(this.#recordsOf(slots, 0, slots.length, 1), CODE.SHUTDOWN, clock(), false);
+    // The timers stop after the endings: a timer function that throws must not keep them.
+    const sweeper = this.#sweeper;
+    const sweepStep = this.#sweepStep;
     this.#sweeper = null;
-    clearImmediate(this.#sweepStep);
     this.#sweepStep = null;
-    const report = native.shutdown(this.#handle, clock());
-    this.#log('shutdown', report[1]);
-    this.#settled.apply(report, undefined);
+    for (const stop of [() => this.#timer.disarm(), () => clearInterval(sweeper), () => clearImmediate(sweepStep)]) {
+      try {
+        stop();
+      } catch (err) {
+        this.#settled.note(err);
+      }
+    }
+    this.#log('shutdown', ended);
+    this.#settled.rethrow();
   }
 }
 

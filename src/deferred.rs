@@ -78,9 +78,10 @@ impl Deferred {
         }
     }
 
-    /// Gives up a deferred that N-API will not settle: at env teardown, JS can no longer run and
-    /// `napi_reject_deferred` refuses before it frees anything. Its V8 handle is released with
-    /// the isolate; N-API has no call that frees it otherwise.
+    /// Gives up a deferred that cannot be settled: at env teardown JS can no longer run (Node's
+    /// `napi_reject_deferred` then refuses before it frees anything), and when N-API refuses a
+    /// second time after the pending exception was taken. Its V8 handle is released with the
+    /// isolate; N-API has no call that frees it otherwise.
     pub fn abandon(self) {
         ABANDONED.fetch_add(1, Ordering::Relaxed);
         std::mem::forget(self);

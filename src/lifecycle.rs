@@ -1,9 +1,9 @@
-//! The life of a registry: `create`, `shutdown`, `destroy` (the manager was garbage-collected),
-//! and the env teardown hook that settles or gives up whatever is still pending when JS can no
-//! longer run.
+//! The life of a registry: `create`, `destroy` (the manager was garbage-collected),
+//! and the env teardown hook that frees the registries and gives up whatever is still pending
+//! when JS can no longer run.
 
 use crate::convert::millis;
-use crate::finish::{settle_with, Finisher};
+use crate::finish::Finisher;
 use crate::handles;
 use crate::js;
 use interaction_core::{Config, RateLimit};
@@ -73,26 +73,6 @@ pub fn create(env: Env, error_factory: Function<'_>, options: RegistryOptions) -
     })
 }
 
-/// Refuses later requests and rejects every pending interaction with `SHUTDOWN`; idempotent.
-/// The report's extra is how many.
-#[napi(catch_unwind)]
-pub fn shutdown<'a>(env: Env, handle: u32, clock: f64) -> Result<Unknown<'a>> {
-    settle_with(env.raw(), handle, clock, None, |registry, out| {
-        out.extend(registry.shutdown());
-        out.len() as f64
-    })
-}
-
-/// Rejects every pending interaction with `OWNER_GONE` and keeps taking requests (cluster mode
-/// fences a process that can no longer prove it is alive). The report's extra is how many.
-#[napi(catch_unwind)]
-pub fn fence<'a>(env: Env, handle: u32, clock: f64) -> Result<Unknown<'a>> {
-    settle_with(env.raw(), handle, clock, None, |registry, out| {
-        out.extend(registry.fence());
-        out.len() as f64
-    })
-}
-
 /// Frees the registry of a manager that was garbage-collected: settles what is still pending
 /// with `SHUTDOWN` (nobody can answer it any more). Later calls with this handle throw.
 #[napi(catch_unwind)]
@@ -132,34 +112,28 @@ fn hook_teardown(env: napi_env) -> Result<()> {
     Ok(())
 }
 
-/// At env teardown (a worker terminated or exiting, the process exiting) JS can no longer run:
-/// Node has set `can_call_into_js` to false, and `napi_reject_deferred` then returns
-/// `napi_pending_exception` before it frees anything. So this settles what N-API still accepts
-/// (nothing, on the Node versions measured: see `__test__/teardown.spec.js`) and abandons the
-/// rest explicitly, after freeing everything Rust holds: their V8 handles go with the isolate.
+/// At env teardown (a worker terminated or exiting, the process exiting) JS can no longer run,
+/// so nothing pending can be settled: on Node `napi_reject_deferred` then refuses before it
+/// frees anything (`can_call_into_js` is false; measured, it settled none:
+/// `__test__/teardown.spec.js`). So this frees everything Rust holds and gives each deferred up
+/// exactly once; their V8 handles go with the isolate. It makes no JS value: the error values
+/// the finish path made here aborted Deno 2 ("Cannot create a handle without a HandleScope",
+/// SIGTRAP, exit 133) in every process that ended by itself with an interaction pending, though
+/// a scope had been opened with `napi_open_handle_scope` (Deno's returns without leaving a V8
+/// scope open); `__test__/runtimes.spec.js`. `napi_delete_reference` only drops a persistent
+/// handle, which needs no scope (measured on Node, Deno and Bun).
 /// Settling earlier, at process `exit`, was tried and dropped: a rejection nobody awaits then
 /// becomes an unhandled rejection that turns a clean exit into exit code 1.
 unsafe extern "C" fn on_env_teardown(arg: *mut std::ffi::c_void) {
     let env: napi_env = arg.cast();
     let drained = handles::drain();
     HOOKED.set(false);
-    if drained.is_empty() {
-        return;
-    }
-    // Cleanup hooks run outside any JS call, so no handle scope is open yet.
-    let mut scope = std::ptr::null_mut();
-    // SAFETY: `env` is the env being torn down, on its own thread; the scope is closed below.
-    let opened = unsafe { sys::napi_open_handle_scope(env, &mut scope) } == sys::Status::napi_ok;
     for mut r in drained {
-        // The finish path without a factory (no JS can run): it tries to settle each deferred
-        // and, when N-API refuses, gives it up.
-        // SAFETY: as above; no registry borrow is held.
-        unsafe { Finisher::new(env, None).reject_all(r.registry.shutdown(), None) };
-        // SAFETY: as above; the reference was made by `create` in this env.
+        for settled in r.registry.shutdown() {
+            settled.payload.deferred.abandon();
+        }
+        // SAFETY: `env` is the env being torn down, on its own thread, and the reference was
+        // made by `create` in this env; nothing else holds it once the registry is drained.
         unsafe { js::drop_ref(env, r.error_factory) };
-    }
-    if opened {
-        // SAFETY: the scope opened above, on the same env.
-        unsafe { sys::napi_close_handle_scope(env, scope) };
     }
 }

@@ -1,35 +1,14 @@
-//! Sessions: `removeSession`, `detach` and `attach` (a browser leaving, maybe only to reload,
+//! Sessions: `detach` and `attach` (a browser leaving, maybe only to reload,
 //! and coming back), and `list`, the pending interactions of some sessions.
 
 use crate::constants::MAX_NAME;
 use crate::convert::{self, millis, now, type_error};
-use crate::finish::settle_with;
 use crate::handles;
 use crate::js;
 use napi::bindgen_prelude::*;
 use napi::sys;
 use napi::JsValue;
 use napi_derive::napi;
-
-/// Rejects every pending interaction of `session` with `SESSION_REMOVED`; the report's extra is
-/// how many.
-#[napi(catch_unwind)]
-pub fn remove_session<'a>(
-    env: Env,
-    handle: u32,
-    session: Unknown<'a>,
-    clock: f64,
-) -> Result<Unknown<'a>> {
-    let env = env.raw();
-    // SAFETY: this call's env and values.
-    let session = unsafe { convert::read_str(env, session.value().value, MAX_NAME)? };
-    settle_with(env, handle, clock, None, |registry, out| {
-        if let Some(session) = &session {
-            out.extend(registry.remove_session(session));
-        }
-        out.len() as f64
-    })
-}
 
 /// Keeps `session`'s interactions pending for `graceMs` after its last browser left; they end
 /// with `SESSION_REMOVED` unless `attach` comes first. Returns false for a non-string session.

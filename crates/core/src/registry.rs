@@ -5,6 +5,7 @@
 //! ending, the stale sweep), `readings.rs` (gauges and metrics) and `invariants.rs` (for tests).
 
 mod answers;
+mod bulk;
 mod expiry;
 mod invariants;
 mod readings;
@@ -259,14 +260,13 @@ impl<P> Registry<P> {
 
     /// Refuses all later requests and settles every pending interaction, oldest first.
     pub fn shutdown(&mut self) -> Vec<Settled<P>> {
-        self.shut_down = true;
-        self.stale.clear();
-        self.detached.clear();
-        self.graces.clear();
-        let ids: Vec<InteractionId> = self.pending_ids().collect();
-        ids.into_iter()
-            .filter_map(|id| self.settle(id, SettleCode::Shutdown))
-            .collect()
+        let ids = self.close();
+        let mut out = Vec::new();
+        self.end_all(
+            ids.into_iter().map(|id| (id, SettleCode::Shutdown)),
+            &mut out,
+        );
+        out
     }
 
     /// Ends every pending interaction `OwnerGone` and stays open for new ones: cluster mode's
@@ -274,9 +274,12 @@ impl<P> Registry<P> {
     pub fn fence(&mut self) -> Vec<Settled<P>> {
         self.stale.clear();
         let ids: Vec<InteractionId> = self.pending_ids().collect();
-        ids.into_iter()
-            .filter_map(|id| self.settle(id, SettleCode::OwnerGone))
-            .collect()
+        let mut out = Vec::new();
+        self.end_all(
+            ids.into_iter().map(|id| (id, SettleCode::OwnerGone)),
+            &mut out,
+        );
+        out
     }
 
     /// Ids of all pending interactions in request order.

@@ -7,14 +7,13 @@ use crate::id::InteractionId;
 impl<P> Registry<P> {
     /// Rejects every pending interaction of `session`, oldest first.
     pub fn remove_session(&mut self, session: &str) -> Vec<Settled<P>> {
-        self.attach(session);
-        let ids: Vec<InteractionId> = match self.sessions.get(session) {
-            Some(ids) => ids.clone(),
-            None => return Vec::new(),
-        };
-        ids.into_iter()
-            .filter_map(|id| self.settle(id, SettleCode::SessionRemoved))
-            .collect()
+        let ids = self.session_ids(session);
+        let mut out = Vec::new();
+        self.end_all(
+            ids.into_iter().map(|id| (id, SettleCode::SessionRemoved)),
+            &mut out,
+        );
+        out
     }
 
     /// The session's browsers are gone, maybe only for a reload: its interactions stay pending
