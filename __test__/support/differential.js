@@ -81,6 +81,7 @@ function generate(seed, length = 40) {
     requireSessionMatch: seed % 3 === 0,
     maxTypes: 2,
     rateLimit: seed % 2 === 0 ? { max: 3, windowMs: WINDOW } : null,
+    reentrant: seed % 4 === 1,
   };
   return { seed, options, ops };
 }
@@ -92,7 +93,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const GARBAGE = [42, null, {}, 'x'.repeat(40), undefined];
 
 async function run(Impl, { options, ops }) {
-  const m = new Impl(options);
+  const { reentrant, ...managerOptions } = options;
+  const m = new Impl(managerOptions);
   const index = new Map(); // id -> creation order
   const ids = [];
   const controllers = [];
@@ -106,6 +108,17 @@ async function run(Impl, { options, ops }) {
   });
   m.on('interaction-resolved', (e) => trace.push(['event:resolved', at(e.interactionId), e.sessionId]));
   m.on('interaction-rejected', (e) => trace.push(['event:rejected', at(e.interactionId), e.sessionId, e.reason, e.code]));
+  // A listener that looks and calls back during an ending (issue 17, part 5): what it sees still
+  // pending (counted, listed) must be what the baseline shows, and an answer to a sibling it
+  // sends from there must land as it does there.
+  if (reentrant) {
+    m.on('interaction-rejected', (e) => {
+      if (typeof e.sessionId !== 'string') return;
+      const siblings = m.getPendingInteractions([e.sessionId]);
+      trace.push(['during', m.getPendingCount(), siblings.map((i) => at(i.id))]);
+      if (siblings.length > 0) trace.push(['during:resolve', timeless(m.resolveInteraction(siblings[siblings.length - 1].id, 'from a listener'))]);
+    });
+  }
   const idFor = (op) => {
     if (op.id === 'valid' && ids.length) return ids[op.target % ids.length];
     if (op.id === 'foreign') return randomUUID();
