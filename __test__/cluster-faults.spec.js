@@ -104,6 +104,15 @@ function fixedDefect(title, defect, shows, spec) {
   scenario(`${title} [fixed: ${defect}]`, spec);
 }
 
+// A defect of which one part is fixed (its invariants never show) while another remains, whose
+// invariants a run may or may not show: everything but the remaining part must hold.
+function partlyFixed(title, fixed, remains, remaining, spec) {
+  test(`${title} [fixed: ${fixed}; remains: ${remains}]`, async () => {
+    const violations = await runScenario(title, spec, remaining);
+    expect(explain(violations.filter((v) => !remaining.includes(v.invariant)))).toBe(explain([]));
+  });
+}
+
 // A known defect that a run shows only some of the time (it needs a write in flight at the cut,
 // or a round trip slow enough at the wrong moment): a certain outcome either way is not to be had
 // in one short run, so `npm test` skips it and `npm run test:faults` (FAULT_ROUNDS > 1) runs it.
@@ -227,11 +236,11 @@ describe('known defects (test.failing until fixed), and defects fixed since (pla
     },
   });
 
-  knownDefect('FLUSHALL under load', 'after FLUSHALL the liveness keys are gone until the next heartbeat, and a process that publishes meanwhile is reaped alive', ['false-death'], {
+  partlyFixed('FLUSHALL under load', 'after FLUSHALL the liveness keys are gone until the next heartbeat, and a process that publishes meanwhile is reaped alive', 'FLUSHALL drops the events not yet read: an ending published just before it is never seen elsewhere', ['liveness'], {
     inject: cli('FLUSHALL'),
   });
 
-  intermittentDefect('FLUSHALL, then the owner SIGKILLed', 'after FLUSHALL nothing is republished: interactions pending then are never reaped when their owner dies', ['liveness'], {
+  intermittentDefect('FLUSHALL, then the owner SIGKILLed', 'an owner that dies within the two heartbeats before it republishes after FLUSHALL (it now does) leaves interactions nobody reaps', ['liveness'], {
     inject: async (c) => {
       await c.cli('FLUSHALL');
       await sleep(300);

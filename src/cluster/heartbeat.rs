@@ -57,8 +57,11 @@ async fn beat(link: &Link, conn: &mut ConnectionManager) {
                 "instanceId {:?} was taken by another process (a connect with the same instanceId after this one's liveness key expired): this process's interactions were reaped (OWNER_GONE) and its writes are refused; close it",
                 k.me
             )),
-            Ok((_, owners)) => {
+            Ok((n, owners)) => {
                 link.renewed(sent);
+                if n == 2 {
+                    link.keys_lost();
+                }
                 owners
             }
             Err(e) => return link.report(format!("Redis refused the heartbeat (liveness, reaper): {e}")),

@@ -34,6 +34,9 @@ pub struct Link {
     /// that `close` (exclusive) waits them out before it removes the liveness key.
     pub closing: AtomicBool,
     pub beats: tokio::sync::RwLock<()>,
+    /// Redis lost this process's keys while up (FLUSHALL, eviction): the heartbeat or a publish
+    /// found the liveness key gone. The writer publishes every live record again.
+    keys_lost: AtomicBool,
 }
 
 impl Link {
@@ -51,6 +54,7 @@ impl Link {
             fence_told: AtomicBool::new(false),
             closing: AtomicBool::new(false),
             beats: tokio::sync::RwLock::new(()),
+            keys_lost: AtomicBool::new(false),
         }
     }
 
@@ -99,6 +103,14 @@ impl Link {
     pub fn fenced(&self) {
         self.lapsed.store(false, Ordering::Release);
         self.fence_told.store(false, Ordering::Release);
+    }
+
+    pub fn keys_lost(&self) {
+        self.keys_lost.store(true, Ordering::Release);
+    }
+
+    pub fn take_keys_lost(&self) -> bool {
+        self.keys_lost.swap(false, Ordering::AcqRel)
     }
 
     pub fn is_up(&self) -> bool {

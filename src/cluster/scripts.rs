@@ -175,7 +175,14 @@ impl Scripts {
     /// `publish.lua`, which answers the record's place in listings. `announce`: also add the
     /// `interaction-request` event (not when it is published again after an outage). `ttl`:
     /// what is left of the record's backstop.
-    pub fn publish(&self, k: &Keys, rec: &Record, ttl: Duration, announce: bool) -> Cmd {
+    pub fn publish(
+        &self,
+        k: &Keys,
+        rec: &Record,
+        ttl: Duration,
+        announce: bool,
+        liveness: Duration,
+    ) -> Cmd {
         let rec_key = k.rec(&rec.id);
         let mut cmd = match &rec.session {
             Some(s) => self.call(
@@ -206,7 +213,8 @@ impl Scripts {
             .arg(EVENTS_MAXLEN)
             .arg(EVENTS_TTL_MS)
             .arg(&k.incarnation)
-            .arg(rec.order.map(|o| o.to_string()).unwrap_or_default());
+            .arg(rec.order.map(|o| o.to_string()).unwrap_or_default())
+            .arg(liveness.as_millis() as u64);
         cmd
     }
 

@@ -161,7 +161,7 @@ impl Writer {
             .max(Duration::from_secs(1));
         self.link
             .scripts
-            .publish(&self.link.keys, rec, ttl, announce)
+            .publish(&self.link.keys, rec, ttl, announce, self.link.owner_timeout)
     }
 
     /// Writes the backlog in pipelines. Stops at an outage, keeping what is not written.
@@ -176,7 +176,9 @@ impl Writer {
             match self.run_pipe(&pipe).await {
                 Ok(values) => {
                     for (q, v) in self.backlog.drain(..n).zip(values) {
-                        placed(&mut self.live, q.publishes, &v);
+                        if placed(&mut self.live, q.publishes, &v) {
+                            self.link.keys_lost();
+                        }
                     }
                 }
                 Err(()) => return,
@@ -210,8 +212,10 @@ impl Writer {
 
     /// Every heartbeat: during an outage, try to come back (the heartbeat task keeps the
     /// liveness key and reaps, on its own connection).
+    /// Likewise when Redis lost this process's keys while up (FLUSHALL, eviction): the heartbeat
+    /// or a publish found the liveness key gone, so the records may be gone too.
     async fn beat(&mut self) {
-        if !self.link.is_up() {
+        if !self.link.is_up() || self.link.take_keys_lost() {
             self.resync().await;
         }
     }
@@ -287,9 +291,18 @@ impl Writer {
 }
 
 /// Keeps the place Redis gave a published record (`publish.lua`'s answer), so that the record
-/// keeps it when it is published again after an outage.
-fn placed(live: &mut HashMap<String, Arc<Record>>, publishes: Option<String>, answer: &Value) {
-    let Some(id) = publishes else { return };
+/// keeps it when it is published again after an outage. Returns whether the answer says the
+/// owner's liveness key was gone (`{place, 'lost'}`).
+fn placed(
+    live: &mut HashMap<String, Arc<Record>>,
+    publishes: Option<String>,
+    answer: &Value,
+) -> bool {
+    let Some(id) = publishes else { return false };
+    let (answer, lost) = match answer {
+        Value::Array(items) if items.len() == 2 => (&items[0], true),
+        other => (other, false),
+    };
     let order = match answer {
         Value::BulkString(b) => std::str::from_utf8(b).ok().and_then(|t| t.parse().ok()),
         // 0: another incarnation holds the id, nothing was published.
@@ -299,4 +312,5 @@ fn placed(live: &mut HashMap<String, Arc<Record>>, publishes: Option<String>, an
     if let (Some(order), Some(rec)) = (order, live.get_mut(&id)) {
         Arc::make_mut(rec).order = Some(order);
     }
+    lost
 }
