@@ -242,13 +242,22 @@ class InteractionManager extends EventEmitter {
   #aborted(ids) {
     if (this.#observer !== null) this.#observer.guard();
     const now = clock();
+    // One at a time, each one's events before the next ends, as #endEach does: a listener of
+    // the first sees the others of the signal still pending.
+    const settled = this.#settled;
     for (const id of ids) {
-      const report = native.reject(this.#handle, id, undefined, true, now);
-      if (report === null) continue;
-      this.#settled.queue(report, undefined);
-      if (report[0] !== undefined) this.#settled.note(report[0]);
+      try {
+        const report = native.reject(this.#handle, id, undefined, true, now);
+        if (report === null) continue;
+        if (report[0] !== undefined) settled.note(report[0]);
+        settled.queue(report, undefined);
+        settled.flush();
+      } catch (err) {
+        settled.note(err);
+      }
     }
-    this.#settled.apply([undefined, 0], undefined);
+    settled.lastMade = undefined;
+    settled.rethrow();
   }
 
   // Ends `records` one at a time with `codes` (one code index, or one per record), emitting each
