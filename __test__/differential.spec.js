@@ -11,6 +11,21 @@ describe('differential: native vs pure-JS baseline', () => {
     expect(diff).toBeNull();
   });
 
+  // Found by `npm run fuzz` (seed 90237, shrunk): an abort of a shared signal ended both of its
+  // interactions before the first one's listeners ran.
+  test('a reentrant listener during the abort of a shared signal sees what the baseline shows', async () => {
+    const scenario = {
+      seed: 90237,
+      options: { interactionTimeoutMs: 0, cleanupIntervalMs: 0, reentrant: true },
+      ops: [
+        { op: 'request', type: 'permission', session: 's1', timeout: 0, signal: 'shared' },
+        { op: 'request', type: 'ask-user', session: 's1', timeout: 0, signal: 'shared' },
+        { op: 'abort', target: 568 },
+      ],
+    };
+    expect(await compare(scenario)).toBeNull();
+  });
+
   test('the comparison can fail: a baseline with a changed message is caught', async () => {
     const { BaselineInteractionManager } = require('../benchmark/baseline');
     const original = BaselineInteractionManager.prototype.removeSession;
