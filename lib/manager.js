@@ -319,7 +319,7 @@ class InteractionManager extends EventEmitter {
   // gone, not to this caller.
   #catchUp(now) {
     const at = this.#timer.at;
-    if (at === Infinity || this.#timer.alive()) return;
+    if (at === Infinity || this.#timer.alive(true)) return;
     if (at > now) {
       this.#timer.arm(at);
       return;

@@ -81,11 +81,12 @@ class DeadlineTimer {
   }
 
   /** Whether the armed timer will still fire. A Node.js timer says so itself; a fake-timer
-   * library's may be gone without a trace, so one is re-made whenever asked. */
-  alive() {
+   * library's may be gone without a trace, so one is re-made whenever asked. `clockRead`: the
+   * caller read the clock just now, so the epoch is current (one `performance.now()` less). */
+  alive(clockRead = false) {
     const handle = this.#handle;
     if (handle === null) return false;
-    clock();
+    if (!clockRead) clock();
     if (globalThis.setTimeout !== this.#madeWith || epoch !== this.#madeIn) return false;
     return typeof handle === 'object' && handle._destroyed === false;
   }
