@@ -308,11 +308,9 @@ class ClusterInteractionManager extends EventEmitter {
   #apply(kind, a, v) {
     if (this.#closed && kind !== 'event' && kind !== 'reply' && kind !== 'ack' && !FAILURES.has(kind)) return;
     switch (kind) {
-      case 'event': {
-        const event = parse(v);
-        if (this.#heard.first(a, event)) this.emit(a, event);
+      case 'event':
+        this.#heard.emitFirst(this, a, parse(v));
         break;
-      }
       case 'resolve':
       case 'reject':
         this.#routedAnswer(kind, a, v);
@@ -339,10 +337,8 @@ class ClusterInteractionManager extends EventEmitter {
       // failure's, `Redis: <why>`).
       case 'REDIS_UNAVAILABLE':
       case 'REDIS_ERROR':
-        this.#calls.answered(a, false, new ClusterError(`Redis: ${v}`, kind));
-        break;
       case 'INSTANCE_ID_IN_USE':
-        this.#calls.answered(a, false, new ClusterError(v, kind));
+        this.#calls.answered(a, false, new ClusterError(kind === 'INSTANCE_ID_IN_USE' ? v : `Redis: ${v}`, kind));
         break;
       case 'state':
         if (a === 'fence') this.#guard();

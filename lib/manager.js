@@ -13,8 +13,9 @@ const { readRequest, waitOf } = require('./request.js');
 const { Listing } = require('./listing.js');
 const { defaultLogger, Throttle } = require('./logging.js');
 const { shapeSnapshot, shapeStatistics } = require('./snapshot.js');
-const { MESSAGES, CODES, InteractionError, reasonText, describeId } = require('./errors.js');
+const { MESSAGES, CODES, InteractionError, reasonText } = require('./errors.js');
 const { Settlements } = require('./finish.js');
+const { endSlots, endDue, abortEach, listenerFailed, lateAnswer } = require('./endings.js');
 const { SignalWatch } = require('./signals.js');
 const { DeadlineTimer, clock, MAX_TIMER_DELAY } = require('./timer.js');
 
@@ -25,16 +26,7 @@ const SETTLE_CHUNK = 500;
 const { DEFAULT_GRACE_MS } = native;
 const CODE = Object.fromEntries(CODES.map((code, i) => [code, i]));
 
-// The one internal hook of cluster mode (lib/cluster.js), keyed by symbols no host code has:
-// `[kObserve]({ requested(event, tag), ended(name, event), guard() })` makes the manager hand its
-// events to the observer instead of emitting them, and call `guard()` before anything that can
-// register or settle an interaction (cluster mode fences there a process that lost its lease), and `[kRequest](request, tag)` is requestInteraction
-// with a value passed through to `requested`.
-const kObserve = Symbol('InteractionManager.observe');
-const kRequest = Symbol('InteractionManager.request');
-// `[kFence]()`: ends every pending interaction OWNER_GONE and keeps taking requests (cluster
-// mode, when this process can no longer prove it is alive).
-const kFence = Symbol('InteractionManager.fence');
+const { kObserve, kRequest, kFence } = require('./hooks.js');
 
 // A manager that is dropped without shutdown() (its timers hold it only weakly) still frees its
 // registry: the pending promises reject with SHUTDOWN, since nobody can answer them any more.
@@ -128,20 +120,14 @@ class InteractionManager extends EventEmitter {
         this.#settled.note(err); // the signal's removeEventListener threw
       }
     }
-    let name;
-    let event;
-    if (code === 'RESOLVED') {
-      name = 'interaction-resolved';
-      event = { interactionId: record.id, sessionId: record.sessionId, resolvedAt: at };
-    } else {
-      name = 'interaction-rejected';
-      event = { interactionId: record.id, sessionId: record.sessionId, rejectedAt: at, reason, code };
-    }
+    const resolved = code === 'RESOLVED';
+    const name = resolved ? 'interaction-resolved' : 'interaction-rejected';
+    const event = resolved ? { interactionId: record.id, sessionId: record.sessionId, resolvedAt: at } : { interactionId: record.id, sessionId: record.sessionId, rejectedAt: at, reason, code };
     try {
       if (this.#observer === null) this.emit(name, event);
       else this.#observer.ended(name, event);
     } finally {
-      if (code === 'RESOLVED') this.#log('resolved', record.id);
+      if (resolved) this.#log('resolved', record.id);
       else this.#log('rejected', record.id, code);
     }
   }
@@ -198,35 +184,12 @@ class InteractionManager extends EventEmitter {
       else this.#observer.requested(event, tag);
     } catch (err) {
       try {
-        this.#listenerFailed(id, err);
+        listenerFailed(this.#handle, this.#settled, id, err, clock());
       } catch {
         // Out of stack even for that: the interaction stays pending, its promise the caller's.
       }
     }
     return made;
-  }
-
-  // An interaction-request listener threw: nobody may have seen the interaction, so it is
-  // rejected (REJECTED) with that error as `cause`. Errors of the interaction-rejected listeners
-  // this emits are kept too (`listenerErrors`), never thrown at the requester.
-  #listenerFailed(id, err) {
-    const errors = [err];
-    let made;
-    try {
-      const report = native.reject(this.#handle, id, `interaction-request listener failed: ${reasonText(err && err.message)}`, false, clock());
-      made = this.#settled.lastMade;
-      if (report !== null) this.#settled.apply(report, undefined);
-    } catch (later) {
-      errors.push(...(later instanceof AggregateError && later.errors ? later.errors : [later]));
-    }
-    this.#settled.lastMade = undefined;
-    if (made === undefined || made === null || typeof made !== 'object') return;
-    try {
-      Object.defineProperty(made, 'cause', { value: err, writable: true, configurable: true });
-      if (errors.length > 1) Object.defineProperty(made, 'listenerErrors', { value: errors, writable: true, configurable: true });
-    } catch {
-      // A frozen error (fallback with frozen intrinsics) keeps its own cause.
-    }
   }
 
   // Frees a slot that never held a registered interaction, and its signal watch.
@@ -241,56 +204,8 @@ class InteractionManager extends EventEmitter {
 
   #aborted(ids) {
     if (this.#observer !== null) this.#observer.guard();
-    const now = clock();
-    // One at a time, each one's events before the next ends, as #endEach does: a listener of
-    // the first sees the others of the signal still pending.
-    const settled = this.#settled;
-    for (const id of ids) {
-      try {
-        const report = native.reject(this.#handle, id, undefined, true, now);
-        if (report === null) continue;
-        if (report[0] !== undefined) settled.note(report[0]);
-        settled.queue(report, undefined);
-        settled.flush();
-      } catch (err) {
-        settled.note(err);
-      }
-    }
-    settled.lastMade = undefined;
-    settled.rethrow();
-  }
-
-  // Ends `records` one at a time with `codes` (one code index, or one per record), emitting each
-  // one's event before the next ends, so listeners see the rest still pending, as with one timer
-  // per interaction. `scoped`: the endings are the timer's, and each one's events run in the
-  // async context of its request. Errors of host code are noted; returns how many ended.
-  #endEach(records, codes, now, scoped) {
-    const settled = this.#settled;
-    let ended = 0;
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i];
-      try {
-        const report = native.end(this.#handle, record.id, typeof codes === 'number' ? codes : codes[i], now);
-        if (report === null || report[1] === 0) continue;
-        ended++;
-        if (report[0] !== undefined) settled.note(report[0]);
-        settled.queue(report, undefined);
-        if (scoped) record.scope.runInAsyncScope(settled.flush, settled);
-        else settled.flush();
-      } catch (err) {
-        settled.note(err);
-      }
-    }
-    settled.lastMade = undefined;
-    return ended;
-  }
-
-  // The records in `slots` (a picker's answer), read before any of them ends.
-  #recordsOf(slots, from, to, step) {
-    const all = this.#settled.slots;
-    const records = [];
-    for (let i = from; i < to; i += step) records.push(all[slots[i]]);
-    return records;
+    abortEach(this.#handle, this.#settled, ids, clock());
+    this.#settled.rethrow();
   }
 
   // What the timer was for, ended: called by the deadline timer (errors go to the process's
@@ -300,11 +215,8 @@ class InteractionManager extends EventEmitter {
     if (this.#observer !== null) this.#observer.guard();
     const now = clock();
     const due = native.due(this.#handle, now, SETTLE_CHUNK);
-    const records = this.#recordsOf(due, 0, due.length, 2);
-    const codes = [];
-    for (let i = 1; i < due.length; i += 2) codes.push(due[i]);
     try {
-      this.#endEach(records, codes, now, true);
+      endDue(this.#handle, this.#settled, due, now);
     } finally {
       const next = native.nextDeadline(this.#handle);
       if (next >= 0) this.#timer.arm(next);
@@ -340,7 +252,7 @@ class InteractionManager extends EventEmitter {
     const slot = native.resolve(this.#handle, interactionId, response, requestingSessionId, now);
     if (slot < 0) {
       if (slot === -2) return { success: false, error: 'SESSION_MISMATCH' };
-      return this.#invalid(interactionId);
+      return lateAnswer(this.#handle, this.#throttle, interactionId, clock());
     }
     this.#settled.finish(slot, 'RESOLVED');
     this.#settled.flush();
@@ -354,24 +266,9 @@ class InteractionManager extends EventEmitter {
     this.#catchUp(now);
     const message = reasonText(reason);
     const report = native.reject(this.#handle, interactionId, message, false, now);
-    if (report === null || report[1] === 0) return this.#invalid(interactionId);
+    if (report === null || report[1] === 0) return lateAnswer(this.#handle, this.#throttle, interactionId, clock());
     this.#settled.apply(report, message);
     return { success: true };
-  }
-
-  // A late answer learns how its interaction ended, while that is remembered (the last 10k
-  // settlements, at most 10 minutes), so the host can say "this prompt already timed out".
-  #invalid(interactionId) {
-    const now = clock();
-    const known = native.settledAs(this.#handle, interactionId, now);
-    if (known === null) {
-      this.#throttle.warn(`[InteractionManager] Interaction ${describeId(interactionId)} not found or already decided`);
-      return { success: false, error: 'invalid_or_decided' };
-    }
-    // The host ignores the return value: say how it ended.
-    this.#throttle.warn(`[InteractionManager] Interaction ${describeId(interactionId)} already ended: ${known.code}`);
-    const settledAt = Math.round(Date.now() - (now - known.settledAt));
-    return { success: false, error: 'invalid_or_decided', settledAs: known.code, settledAt };
   }
 
   /**
@@ -415,7 +312,7 @@ class InteractionManager extends EventEmitter {
   touchInteraction(interactionId) {
     const now = clock();
     this.#catchUp(now);
-    if (native.touch(this.#handle, interactionId, now) < 0) return this.#invalid(interactionId);
+    if (native.touch(this.#handle, interactionId, now) < 0) return lateAnswer(this.#handle, this.#throttle, interactionId, clock());
     return { success: true };
   }
 
@@ -442,7 +339,7 @@ class InteractionManager extends EventEmitter {
       this.#sweepStep = setImmediate(onSweep, this.#weak);
       this.#sweepStep.unref();
     }
-    this.#endEach(this.#recordsOf(picked, 0, picked.length - 1, 1), CODE.STALE, now, false);
+    endSlots(this.#handle, this.#settled, picked, picked.length - 1, CODE.STALE, now);
     this.#settled.rethrow();
   }
 
@@ -452,7 +349,7 @@ class InteractionManager extends EventEmitter {
     const now = clock();
     this.#catchUp(now);
     const slots = native.sessionSlots(this.#handle, sessionId);
-    const ended = this.#endEach(this.#recordsOf(slots, 0, slots.length, 1), CODE.SESSION_REMOVED, now, false);
+    const ended = endSlots(this.#handle, this.#settled, slots, slots.length, CODE.SESSION_REMOVED, now);
     this.#log('removeSession', sessionId, ended);
     this.#settled.rethrow();
   }
@@ -470,7 +367,7 @@ class InteractionManager extends EventEmitter {
   [kFence]() {
     if (this.#closed) return 0;
     const slots = native.pendingSlots(this.#handle, false);
-    const ended = this.#endEach(this.#recordsOf(slots, 0, slots.length, 1), CODE.OWNER_GONE, clock(), false);
+    const ended = endSlots(this.#handle, this.#settled, slots, slots.length, CODE.OWNER_GONE, clock());
     this.#log('fence', ended);
     this.#settled.rethrow();
     return ended;
@@ -480,7 +377,7 @@ class InteractionManager extends EventEmitter {
     if (this.#closed) return;
     this.#closed = true;
     const slots = native.pendingSlots(this.#handle, true);
-    const ended = this.#endEach(this.#recordsOf(slots, 0, slots.length, 1), CODE.SHUTDOWN, clock(), false);
+    const ended = endSlots(this.#handle, this.#settled, slots, slots.length, CODE.SHUTDOWN, clock());
     // The timers stop after the endings: a timer function that throws must not keep them.
     const sweeper = this.#sweeper;
     const sweepStep = this.#sweepStep;

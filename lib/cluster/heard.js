@@ -24,6 +24,11 @@ class Heard {
     if (seen.size > REMEMBERED) seen.delete(seen.values().next().value);
     return true;
   }
+
+  /** Emits the event on `emitter` if it is the first of its kind (`first`). */
+  emitFirst(emitter, name, event) {
+    if (this.first(name, event)) emitter.emit(name, event);
+  }
 }
 
 module.exports = { Heard, REMEMBERED };
