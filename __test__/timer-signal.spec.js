@@ -98,10 +98,13 @@ test('a setTimeout that returns a number (jsdom, happy-dom): the request succeed
 });
 
 describe('@sinonjs/fake-timers (sinon.useFakeTimers)', () => {
+  // The clock sinon.useFakeTimers() installs: timers, immediates, performance.now and Date.
+  const fakeClock = () => FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance', 'Date'] });
+
   test('installed after real time passed: a timeout fires at its fake time, not later', async () => {
     const m = new InteractionManager({ interactionTimeoutMs: 1000, cleanupIntervalMs: 0 });
     await new Promise((r) => setTimeout(r, 30));
-    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance', 'Date'] });
+    const clock = fakeClock();
     try {
       const p = m.requestInteraction({ type: 'permission', sessionId: 's' });
       clock.tick(999);
@@ -115,7 +118,7 @@ describe('@sinonjs/fake-timers (sinon.useFakeTimers)', () => {
   });
 
   test('clock.reset() with the timer armed: the next call arms it again', async () => {
-    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance', 'Date'] });
+    const clock = fakeClock();
     const m = new InteractionManager({ interactionTimeoutMs: 1000, cleanupIntervalMs: 0 });
     try {
       const first = m.requestInteraction({ type: 'permission', sessionId: 's' });
@@ -131,7 +134,7 @@ describe('@sinonjs/fake-timers (sinon.useFakeTimers)', () => {
   });
 
   test('uninstalled with the timer armed: the real clock takes over, and the interaction times out', async () => {
-    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance', 'Date'] });
+    const clock = fakeClock();
     const m = new InteractionManager({ interactionTimeoutMs: 80, cleanupIntervalMs: 0 });
     const ended = outcome(m.requestInteraction({ type: 'permission', sessionId: 's' }));
     clock.uninstall();
