@@ -74,6 +74,26 @@ class Settlements {
     this.release(slot);
   }
 
+  /** `finish`, `flush` and `rethrow` of one settlement: an answer's path. With nothing else
+   * queued, its event goes out without the outbox (whose push and splice were 2 % of a cycle). */
+  finishNow(slot, code) {
+    if (this.#outbox.length > 0 || this.#reports.length > 0) {
+      this.finish(slot, code);
+      this.flush();
+    } else {
+      const record = this.slots[slot];
+      if (record === undefined) return;
+      this.release(slot);
+      this.#compact();
+      try {
+        this.#announce(record, code, MESSAGES[code], Date.now());
+      } catch (err) {
+        this.note(err);
+      }
+    }
+    if (this.#failures.length > 0) this.rethrow();
+  }
+
   /** Keeps a report to finish with the next `apply` or `flush`. */
   queue(report, reason) {
     this.#reports.push({ report, reason, at: 2 });
