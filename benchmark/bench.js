@@ -18,6 +18,9 @@ const TARGETS = {
   removeSession: { label: 'request→removeSession cycle', better: 'higher', target: 1.3 },
   memory: { label: 'JS memory per pending interaction', better: 'lower', target: 0.5 },
   memoryRss: { label: 'rss per pending interaction', better: 'lower', target: 0.6 },
+  cycleListened: { label: 'request→resolve cycle, timeouts listened to', better: 'higher', target: 1.3 },
+  memoryListened: { label: 'JS memory per pending interaction, timeouts listened to', better: 'lower', target: 0.5 },
+  memoryListenedRss: { label: 'rss per pending interaction, timeouts listened to', better: 'lower', target: 0.6 },
   massTimeout: { label: 'mass timeout: longest loop stall', better: 'lower', target: 20, absolute: 'ms' },
   massTimeoutSettle: { label: 'mass timeout: time to settle all', better: 'lower', target: 1.2 },
   listing: { label: 'listing 50 sessions with a type filter', better: 'higher', target: 1.0 },
@@ -39,12 +42,13 @@ const fmt = (n) => (n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixe
 
 const samples = {};
 const add = (metric, impl, v) => ((samples[metric] ??= { native: [], baseline: [] })[impl].push(v));
-for (const metric of ['cycle', 'removeSession', 'memory', 'massTimeout', 'listing', 'staleSweep']) {
+for (const metric of ['cycle', 'removeSession', 'memory', 'cycleListened', 'memoryListened', 'massTimeout', 'listing', 'staleSweep']) {
   for (let run = 0; run < RUNS; run++) {
     for (const impl of ['baseline', 'native']) {
       const r = once(impl, metric);
       add(metric, impl, r.value);
       if (metric === 'memory') add('memoryRss', impl, r.rss);
+      if (metric === 'memoryListened') add('memoryListenedRss', impl, r.rss);
       if (metric === 'massTimeout') add('massTimeoutSettle', impl, r.settledMs);
       if (metric === 'staleSweep') add('staleSweepSettle', impl, r.settledMs);
     }
@@ -65,7 +69,7 @@ for (const [metric, t] of Object.entries(TARGETS)) {
   const met = t.absolute ? n <= t.target : t.better === 'higher' ? ratio >= t.target : ratio <= t.target;
   allMet &&= met;
   const target = t.absolute ? `≤ ${t.target} ${t.absolute}` : `${t.better === 'higher' ? '≥' : '≤'} ${t.target}×`;
-  const unit = { cycle: '/s', removeSession: '/s', memory: ' B', memoryRss: ' B', massTimeout: ' ms', massTimeoutSettle: ' ms', listing: '/s', staleSweep: ' ms', staleSweepSettle: ' ms' }[metric];
+  const unit = { cycle: '/s', cycleListened: '/s', removeSession: '/s', memory: ' B', memoryRss: ' B', memoryListened: ' B', memoryListenedRss: ' B', massTimeout: ' ms', massTimeoutSettle: ' ms', listing: '/s', staleSweep: ' ms', staleSweepSettle: ' ms' }[metric];
   console.log(`| ${t.label} | ${fmt(n)}${unit} | ${fmt(b)}${unit} | ${ratio.toFixed(2)}× | ${target} | ${met ? 'yes' : 'NO'} |`);
 }
 console.log(`\n${allMet ? 'Every target met.' : 'Some targets not met (see the table).'}`);
