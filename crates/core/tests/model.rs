@@ -45,3 +45,166 @@ proptest! {
         prop_assert_eq!(world.reg.pending_count(), 0);
     }
 }
+
+// Found by CI's proptest run (shrunk): a sweep chunk whose first queued interaction had ended
+// meanwhile. The registry skips it and takes the next; the model took a chunk of queue entries,
+// ended or not, and so expected fewer and "more to come".
+#[test]
+fn a_stale_sweep_chunk_skips_what_ended_since_the_queue_was_made() {
+    let mut world = World::new(false);
+    for op in [
+        Op::Request {
+            kind: 0,
+            owner: 3,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 3,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Reject {
+            target: 7886500719815819165,
+            abort: false,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 1,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Reject {
+            target: 5955072841938259914,
+            abort: false,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Reject {
+            target: 13579383976156227770,
+            abort: false,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 1,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 1,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Advance(2),
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Advance(18),
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 0,
+            timeout: None,
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 1,
+            timeout: Some(0),
+            max_total: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 1,
+            timeout: Some(0),
+            max_total: None,
+        },
+        Op::Resolve {
+            target: 1985527238648426970,
+            answerer: None,
+        },
+        Op::Request {
+            kind: 0,
+            owner: 1,
+            timeout: Some(0),
+            max_total: None,
+        },
+        Op::Advance(13),
+        Op::Advance(27),
+        Op::Detach(1, 0),
+        Op::Sweep(1),
+        Op::Advance(0),
+        Op::Sweep(1),
+    ] {
+        world.step(op);
+        world.check();
+    }
+}

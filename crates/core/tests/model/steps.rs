@@ -225,13 +225,20 @@ impl World {
                         .map(|(i, _)| i)
                         .collect();
                 }
-                let take = self.stale_queue.len().min(limit);
-                let chunk: Vec<usize> = self.stale_queue.drain(..take).collect();
-                let expected: Vec<(usize, SettleCode)> = chunk
-                    .into_iter()
-                    .filter(|&i| self.model[i].settled.is_none())
-                    .map(|i| (i, SettleCode::Stale))
-                    .collect();
+                // The registry skips what ended since the queue was made (a timeout, an
+                // answer) and takes up to `limit` that are still pending.
+                let mut expected: Vec<(usize, SettleCode)> = Vec::new();
+                let mut used = 0;
+                for &i in &self.stale_queue {
+                    if expected.len() >= limit {
+                        break;
+                    }
+                    used += 1;
+                    if self.model[i].settled.is_none() {
+                        expected.push((i, SettleCode::Stale));
+                    }
+                }
+                self.stale_queue.drain(..used);
                 let mut got = Vec::new();
                 let more = self.reg.sweep_stale(now, limit, &mut got);
                 assert_eq!(more, !self.stale_queue.is_empty());
