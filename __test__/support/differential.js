@@ -82,6 +82,7 @@ function generate(seed, length = 40) {
     maxTypes: 2,
     rateLimit: seed % 2 === 0 ? { max: 3, windowMs: WINDOW } : null,
     reentrant: seed % 4 === 1,
+    throwing: seed % 5 === 3,
   };
   return { seed, options, ops };
 }
@@ -93,7 +94,24 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const GARBAGE = [42, null, {}, 'x'.repeat(40), undefined];
 
 async function run(Impl, { options, ops }) {
-  const { reentrant, ...managerOptions } = options;
+  const { reentrant, throwing: throwingSeed, ...managerOptions } = options;
+  // Host code that throws (issue 17, part 1), on the native side only: a listener of endings and
+  // a logger that throw now and then during an API call. The baseline's run, where nothing
+  // throws, is the oracle: no event, settlement or freeing may be lost to a throw. Only during
+  // calls: the throws of a timer-driven ending would be uncaught exceptions.
+  const throwing = throwingSeed && Impl === InteractionManager;
+  let depth = 0;
+  let nested = false;
+  let logLines = 0;
+  if (throwing) {
+    managerOptions.logger = {
+      debug: (what) => {
+        if (depth > 0 && !nested && (what === 'resolved' || what === 'rejected') && ++logLines % 3 === 0) throw new Error('host logger');
+      },
+      warn() {},
+      error() {},
+    };
+  }
   const m = new Impl(managerOptions);
   const index = new Map(); // id -> creation order
   const ids = [];
@@ -116,9 +134,36 @@ async function run(Impl, { options, ops }) {
       if (typeof e.sessionId !== 'string') return;
       const siblings = m.getPendingInteractions([e.sessionId]);
       trace.push(['during', m.getPendingCount(), siblings.map((i) => at(i.id))]);
-      if (siblings.length > 0) trace.push(['during:resolve', timeless(m.resolveInteraction(siblings[siblings.length - 1].id, 'from a listener'))]);
+      if (siblings.length > 0) {
+        nested = true;
+        try {
+          trace.push(['during:resolve', timeless(m.resolveInteraction(siblings[siblings.length - 1].id, 'from a listener'))]);
+        } finally {
+          nested = false;
+        }
+      }
     });
   }
+  if (throwing) {
+    const thrower = (e) => {
+      if (depth > 0 && !nested && at(e.interactionId) % 2 === 1) throw new Error('host listener');
+    };
+    m.on('interaction-resolved', thrower);
+    m.on('interaction-rejected', thrower);
+  }
+  // An API call of operation `k`: what it returns is traced as `[name, k, result]`; what host
+  // code made it throw as `['threw', k, message]` (compare drops both for the ops that threw).
+  const call = (name, k, fn, traced = true) => {
+    depth++;
+    try {
+      const result = fn();
+      if (traced) trace.push([name, k, result]);
+    } catch (err) {
+      trace.push(['threw', k, err.message]);
+    } finally {
+      depth--;
+    }
+  };
   const idFor = (op) => {
     if (op.id === 'valid' && ids.length) return ids[op.target % ids.length];
     if (op.id === 'foreign') return randomUUID();
@@ -126,7 +171,7 @@ async function run(Impl, { options, ops }) {
     return '00000000-0000-4000-8000-000000000000';
   };
   let requests = 0;
-  for (const op of ops) {
+  for (const [k, op] of ops.entries()) {
     switch (op.op) {
       case 'request': {
         const n = requests++;
@@ -149,25 +194,25 @@ async function run(Impl, { options, ops }) {
         // In a later millisecond than the requests before it: whether a restarted deadline ties
         // with another is then the same for both implementations (they run interleaved).
         await sleep(2);
-        trace.push(['touch', timeless(m.touchInteraction(idFor(op)))]);
+        call('touch', k, () => timeless(m.touchInteraction(idFor(op))));
         break;
       case 'detach':
-        m.detachSession(op.session, { graceMs: GRACE });
+        call('detach', k, () => m.detachSession(op.session, { graceMs: GRACE }), false);
         break;
       case 'attach':
-        trace.push(['attach', m.attachSession(op.session)]);
+        call('attach', k, () => m.attachSession(op.session));
         break;
       case 'sweep':
-        m.cleanupStaleInteractions();
+        call('sweep', k, () => m.cleanupStaleInteractions(), false);
         break;
       case 'resolve':
-        trace.push(['resolve', timeless(m.resolveInteraction(idFor(op), { answer: op.target }, op.asker))]);
+        call('resolve', k, () => timeless(m.resolveInteraction(idFor(op), { answer: op.target }, op.asker)));
         break;
       case 'reject':
-        trace.push(['reject', timeless(m.rejectInteraction(idFor(op), op.reason))]);
+        call('reject', k, () => timeless(m.rejectInteraction(idFor(op), op.reason)));
         break;
       case 'removeSession':
-        m.removeSession(op.session);
+        call('removeSession', k, () => m.removeSession(op.session), false);
         break;
       case 'list':
         trace.push(['list', m.getPendingInteractions(op.sessions, op.type).map((i) => [at(i.id), i.type, i.sessionId, i.data])]);
@@ -183,7 +228,7 @@ async function run(Impl, { options, ops }) {
         await sleep(ADVANCE);
         break;
       case 'shutdown':
-        m.shutdown();
+        call('shutdown', k, () => m.shutdown(), false);
         break;
       default:
         throw new Error(`unknown op ${op.op}`);
@@ -204,7 +249,12 @@ async function compare(scenario) {
     const traces = await Promise.all([run(InteractionManager, scenario), run(BaselineInteractionManager, scenario)]);
     // Settlements form their own ordered stream: a batch of timeouts emits its events before
     // the promise reactions run, while one timer per interaction interleaves them.
-    const [native, baseline] = traces.map((t) => [...t.filter((e) => e[0] !== 'settled'), ['settlements:'], ...t.filter((e) => e[0] === 'settled')]);
+    // The ops whose call host code made throw (native only): their results are not to be had.
+    // Any other error thrown is a difference in itself.
+    const threw = new Set(traces[0].filter((e) => e[0] === 'threw' && /^host (listener|logger)$/.test(e[2])).map((e) => e[1]));
+    const returned = new Set(['touch', 'attach', 'resolve', 'reject']);
+    const kept = traces.map((t) => t.filter((e) => !((e[0] === 'threw' || returned.has(e[0])) && threw.has(e[1]))));
+    const [native, baseline] = kept.map((t) => [...t.filter((e) => e[0] !== 'settled'), ['settlements:'], ...t.filter((e) => e[0] === 'settled')]);
     const a = JSON.stringify(native);
     const b = JSON.stringify(baseline);
     if (a === b) return null;
