@@ -84,20 +84,22 @@ class DeadlineTimer {
    * library's may be gone without a trace, so one is re-made whenever asked. `clockRead`: the
    * caller read the clock just now, so the epoch is current (one `performance.now()` less). */
   alive(clockRead = false) {
-    const handle = this.#handle;
-    if (handle === null) return false;
+    if (this.#handle === null) return false;
     if (!clockRead) clock();
-    if (globalThis.setTimeout !== this.#madeWith || epoch !== this.#madeIn) return false;
-    return typeof handle === 'object' && handle._destroyed === false;
+    return this.#fires();
   }
 
-  /** Whether a deadline is armed whose timer will not fire (`alive`'s checks, written out: every
-   * call asks, and the call of `alive` was 1 % of a cycle on Node 24); the caller read the
-   * clock just now. */
+  /** Whether a deadline is armed whose timer will not fire; the caller read the clock just now
+   * (every API call asks this). */
   lost() {
-    if (this.#at === Infinity) return false;
+    return this.#at !== Infinity && !this.#fires();
+  }
+
+  // The handle is the one made now, with the setTimeout of the moment and on the clock's epoch,
+  // and Node.js has not dropped it.
+  #fires() {
     const handle = this.#handle;
-    return handle === null || this.#madeWith !== globalThis.setTimeout || epoch !== this.#madeIn || typeof handle !== 'object' || handle._destroyed !== false;
+    return handle !== null && this.#madeWith === globalThis.setTimeout && epoch === this.#madeIn && typeof handle === 'object' && handle._destroyed === false;
   }
 
   #make(at) {
