@@ -85,11 +85,7 @@ class Settlements {
       if (record === undefined) return;
       this.release(slot);
       this.#compact();
-      try {
-        this.#announce(record, code, MESSAGES[code], Date.now());
-      } catch (err) {
-        this.note(err);
-      }
+      this.#emit(record, code, MESSAGES[code], Date.now());
     }
     if (this.#failures.length > 0) this.rethrow();
   }
@@ -147,12 +143,15 @@ class Settlements {
     const batch = outbox.splice(0);
     this.#compact();
     const at = Date.now();
-    for (let i = 0; i < batch.length; i += 3) {
-      try {
-        this.#announce(batch[i], batch[i + 1], batch[i + 2], at);
-      } catch (err) {
-        this.note(err);
-      }
+    for (let i = 0; i < batch.length; i += 3) this.#emit(batch[i], batch[i + 1], batch[i + 2], at);
+  }
+
+  // One event; what its listeners or the logger throw is noted for `rethrow`.
+  #emit(record, code, reason, at) {
+    try {
+      this.#announce(record, code, reason, at);
+    } catch (err) {
+      this.note(err);
     }
   }
 
