@@ -1,11 +1,12 @@
 'use strict';
 // node benchmark/paired-cycle.js <before> <after> [seconds] [--listened]: the request→resolve
 // cycle of two built checkouts loaded into one process, in alternating rounds of 10 batches
-// (1000 concurrent interactions over 50 sessions each, as run-one.js's `cycle`), the order
+// (workload.js's answerBatch, as run-one.js's `cycle`), the order
 // swapped every round. Prints the median of the paired ratios after/before. On this 2-core VM
 // the fresh-process figures of one tree move by 20-30 % between runs (steal time); paired
 // rounds see the same machine, and two copies of one tree give 0.99-1.00.
 const path = require('node:path');
+const { answerBatch: batch } = require('./workload');
 
 const args = process.argv.slice(2);
 const listened = args.includes('--listened');
@@ -23,19 +24,6 @@ const managers = [before, after].map((tree) => {
   if (listened) m.on('interaction-rejected', noop);
   return m;
 });
-
-async function batch(m) {
-  const ids = [];
-  const capture = (i) => ids.push(i.id);
-  m.on('interaction-request', capture);
-  const all = new Array(1000);
-  for (let i = 0; i < 1000; i++) {
-    all[i] = m.requestInteraction({ type: i % 3 ? 'permission' : 'ask-user', sessionId: `session-${i % 50}`, data: { toolName: 'Bash', i }, metadata: { requestId: i } });
-  }
-  m.off('interaction-request', capture);
-  for (const id of ids) m.resolveInteraction(id, { behavior: 'allow' });
-  await Promise.all(all);
-}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 

@@ -6,25 +6,13 @@ const { Bench } = require('tinybench');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 const { InteractionManager } = require('..');
 const { BaselineInteractionManager } = require('./baseline');
+const { requestBatch, answerBatch } = require('./workload');
 
 const [impl, metric] = process.argv.slice(2);
 const Manager = impl === 'native' ? InteractionManager : BaselineInteractionManager;
 const make = (options = {}) => new Manager({ maxPendingTotal: 200_000, ...options });
 const noop = () => {};
 const tick = () => new Promise((r) => setImmediate(r));
-
-/** Requests `n` interactions over `sessions` sessions; returns their promises and ids. */
-function requestBatch(m, n, sessions, extra = {}) {
-  const ids = [];
-  const capture = (i) => ids.push(i.id);
-  m.on('interaction-request', capture);
-  const all = new Array(n);
-  for (let i = 0; i < n; i++) {
-    all[i] = m.requestInteraction({ type: i % 3 ? 'permission' : 'ask-user', sessionId: `session-${i % sessions}`, data: { toolName: 'Bash', i }, metadata: { requestId: i }, ...extra });
-  }
-  m.off('interaction-request', capture);
-  return { all, ids };
-}
 
 /** Runs `start` and awaits what it returns: the longest event-loop stall meanwhile, measured as
  * the largest gap between the runs of a ref'd 1 ms timer chain (which also keeps the process
@@ -69,11 +57,7 @@ async function answerCycle(listened) {
   m.on('interaction-request', noop);
   m.on('interaction-resolved', noop);
   if (listened) m.on('interaction-rejected', noop);
-  const hz = await throughput(async () => {
-    const { all, ids } = requestBatch(m, 1000, 50);
-    for (const id of ids) m.resolveInteraction(id, { behavior: 'allow' });
-    await Promise.all(all);
-  });
+  const hz = await throughput(() => answerBatch(m));
   return { value: hz * 1000, unit: 'cycles/s' };
 }
 
